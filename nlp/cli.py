@@ -1,0 +1,211 @@
+"""The ``rapport`` command line: a thin layer over the Python API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+from .errors import RapportError
+from .ingest import iter_report_files, load_document
+from .metadata import Manifest
+from .model import BlockType, Document
+from .store import DEFAULT_STORE, DocumentStore
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+
+
+# -- segment --------------------------------------------------------------------------
+def render_markdown(document: Document) -> str:
+    out: list[str] = []
+    for block in document.blocks:
+        if block.type is BlockType.HEADING:
+            out.append("#" * min(block.level or 6, 6) + " " + block.text)
+        elif block.type is BlockType.LIST_ITEM:
+            out.append("- " + block.text)
+        elif block.type is BlockType.TABLE and block.rows:
+            width = max(len(r) for r in block.rows)
+            rows = [r + [""] * (width - len(r)) for r in block.rows]
+            cell = lambda s: s.replace("|", "\\|")  # noqa: E731
+            out.append("| " + " | ".join(cell(c) for c in rows[0]) + " |")
+            out.append("|" + " --- |" * width)
+            out.extend("| " + " | ".join(cell(c) for c in r) + " |" for r in rows[1:])
+        else:
+            out.append(block.text)
+        out.append("")
+    return "\n".join(out)
+
+
+def render_text(document: Document) -> str:
+    return "\n\n".join(b.text for b in document.blocks) + "\n"
+
+
+def cmd_segment(args: argparse.Namespace) -> int:
+    document = load_document(args.file, _manifest(args))
+    if args.format == "jsonl":
+        for block in document.blocks:
+            _write(json.dumps(block.to_record(), ensure_ascii=False) + "\n")
+    elif args.format == "md":
+        _write(render_markdown(document))
+    else:
+        _write(render_text(document))
+    return 0
+
+
+# -- info -----------------------------------------------------------------------------
+def cmd_info(args: argparse.Namespace) -> int:
+    document = load_document(args.file, _manifest(args))
+    info = document.info()
+    if args.format == "json":
+        _write(json.dumps(info, ensure_ascii=False) + "\n")
+    else:
+        for key, value in info.items():
+            _write(f"{key:12} {'–' if value is None else value}\n")
+        if document.pages_estimated:
+            _write("(page numbers estimated from page markers in the text)\n")
+    return 0
+
+
+# -- ingest ---------------------------------------------------------------------------
+def cmd_ingest(args: argparse.Namespace) -> int:
+    store = DocumentStore(args.store)
+    manifest = _manifest(args)
+    files = iter_report_files(args.paths)
+    if not files:
+        raise RapportError("no report files (.pdf, .txt) found in " + ", ".join(map(str, args.paths)))
+    failures: list[tuple[Path, str]] = []
+    rows: list[tuple[str, Document | None]] = []
+    progress = _Progress(len(files))
+    for path in files:
+        progress.step(path.name)
+        try:
+            document = load_document(path, manifest)
+        except RapportError as exc:
+            failures.append((path, str(exc)))
+            continue
+        except Exception as exc:  # a bug or an unforeseen file: report it, keep going
+            failures.append((path, f"{path}: unexpected error ({type(exc).__name__}: {exc})"))
+            continue
+        added = store.add(document)
+        rows.append(("added" if added else "already stored", document))
+    progress.done()
+    _write(_summary_table(rows))
+    _write(f"\nstore: {store.root} ({len(store)} documents)\n")
+    for path, message in failures:
+        sys.stderr.write(f"rapport: skipped {path}: {message}\n")
+    return 1 if failures else 0
+
+
+def _summary_table(rows: list[tuple[str, Document | None]]) -> str:
+    header = ("document", "district", "year", "type", "period", "pages", "headings", "paragraphs", "lists", "tables", "sentences", "status")
+    lines = [header]
+    for status, doc in rows:
+        assert doc is not None
+        counts = {t: sum(1 for b in doc.blocks if b.type is t) for t in BlockType}
+        lines.append(
+            (
+                doc.id, doc.district or "–", str(doc.year or "–"), doc.report_type or "–", doc.period or "–",
+                str(doc.pages or "–"), str(counts[BlockType.HEADING]), str(counts[BlockType.PARAGRAPH]),
+                str(counts[BlockType.LIST_ITEM]), str(counts[BlockType.TABLE]),
+                str(sum(len(b.sentences) for b in doc.blocks)), status,
+            )
+        )
+    widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in lines) + "\n"
+
+
+class _Progress:
+    """One status line on a terminal, plain log lines otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.count = 0
+        self.tty = sys.stderr.isatty()
+
+    def step(self, name: str) -> None:
+        self.count += 1
+        if self.tty:
+            sys.stderr.write(f"\r\x1b[K[{self.count}/{self.total}] {name}")
+        elif self.total > 1:
+            sys.stderr.write(f"[{self.count}/{self.total}] {name}\n")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.tty:
+            sys.stderr.write("\r\x1b[K")
+
+
+def _manifest(args: argparse.Namespace) -> Manifest | None:
+    path = getattr(args, "manifest", None)
+    return Manifest.read(path) if path else None
+
+
+# -- parser ---------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rapport",
+        description="Structured reading of Swedish district council reports.",
+        epilog="Example: rapport segment corpora/sodermalm_2020_tertialrapport-1.txt --format md",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"rapport {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str, example: str, handler: Handler) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=f"Example:\n  {example}",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("segment", "Segment a report (PDF or extracted text) into headings, paragraphs, list items and tables.",
+            "rapport segment report.pdf --format jsonl", cmd_segment)
+    p.add_argument("file", help="a .pdf or .txt report")
+    p.add_argument("--format", choices=("jsonl", "md", "text"), default="jsonl")
+    p.add_argument("--manifest", help="CSV manifest overriding metadata (default: manifest.csv beside the file)")
+
+    p = add("info", "Show a report's metadata and size.", "rapport info report.pdf --format json", cmd_info)
+    p.add_argument("file")
+    p.add_argument("--format", choices=("json", "text"), default="text")
+    p.add_argument("--manifest")
+
+    p = add("ingest", "Ingest reports (files or folders) into the local store; idempotent by content hash.",
+            "rapport ingest corpora/ --store .rapport/store", cmd_ingest)
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--store", default=str(DEFAULT_STORE), help=f"store folder (default: {DEFAULT_STORE})")
+    p.add_argument("--manifest")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args)
+    except RapportError as exc:
+        sys.stderr.write(f"rapport: error: {exc}\n")
+        return exc.exit_code
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        sys.stderr.write("rapport: interrupted\n")
+        return 130
+    except Exception as exc:  # never a traceback for the user; RAPPORT_DEBUG=1 shows it
+        if os.environ.get("RAPPORT_DEBUG"):
+            raise
+        sys.stderr.write(f"rapport: internal error: {type(exc).__name__}: {exc} (set RAPPORT_DEBUG=1 for details)\n")
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

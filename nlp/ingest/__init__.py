@@ -1,0 +1,124 @@
+"""Ingest: a report file (PDF or PDF-extracted text) becomes a segmented Document."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+from ..errors import InputError
+from ..metadata import Manifest, detect_metadata
+from ..model import Block, Document
+from ..segment import segment_lines
+from ..sentences import split_many
+from .lines import Line
+
+PDF_SUFFIXES = {".pdf"}
+TEXT_SUFFIXES = {".txt", ".text"}
+SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def document_id(path: Path) -> str:
+    """A readable, stable id from the file name: "sodermalm_2020_tertialrapport-1"."""
+    stem = unicodedata.normalize("NFKD", path.stem)
+    stem = "".join(c for c in stem if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9_-]+", "-", stem).strip("-") or "document"
+
+
+def load_document(path: str | Path, manifest: Manifest | None = None, *, use_manifest: bool = True) -> Document:
+    """Read, segment and describe one report.
+
+    Raises :class:`~nlp.errors.InputError` with a user-facing message for input that
+    cannot be read (missing, empty, corrupt, encrypted, scanned, binary).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file.")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a report file.")
+    data = path.read_bytes() if path.stat().st_size < 2_000_000_000 else b""
+    if not data:
+        raise InputError(f"{path}: the file is empty.")
+    is_pdf = path.suffix.lower() in PDF_SUFFIXES or data[:1024].lstrip().startswith(b"%PDF")
+    warnings: list[str] = []
+    if is_pdf:
+        from .pdf import read_pdf  # imported lazily: text-only users do not load PDFium
+
+        lines, facts = read_pdf(path, data)
+        source = "pdf"
+    else:
+        from .text import decode_bytes, text_to_lines
+
+        text, encoding = decode_bytes(data, str(path))
+        if encoding != "utf-8":
+            warnings.append(f"decoded as {encoding}")
+        lines, facts = text_to_lines(text)
+        source = "text"
+        if not lines:
+            raise InputError(f"{path}: no text found in the file.")
+    blocks = segment_lines(lines, source)
+    _add_sentences(blocks)
+
+    front = [line.text for line in lines[:60]]
+    meta, meta_source = detect_metadata(front, facts.get("running_titles", []))
+    if facts.get("title") and not meta.title:
+        meta.title = str(facts["title"])
+        meta_source["title"] = "title page"
+    if use_manifest:
+        manifest = manifest or Manifest.find_for(path)
+        if manifest is not None:
+            manifest.apply(path, meta, meta_source)
+
+    pages = facts.get("pages") or facts.get("total_pages")
+    if pages is None:
+        known = [b.page_end or b.page for b in blocks if b.page]
+        pages = max(known) if known else None
+    return Document(
+        id=document_id(path),
+        source_path=str(path),
+        content_hash=content_hash(data),
+        district=meta.district,
+        year=meta.year,
+        report_type=meta.report_type,
+        period=meta.period,
+        title=meta.title,
+        pages=pages,
+        blocks=blocks,
+        source_format=source,
+        pages_estimated=bool(facts.get("pages_estimated", False)),
+        metadata_source=meta_source,
+        warnings=warnings,
+    )
+
+
+def _add_sentences(blocks: list[Block]) -> None:
+    prose = [b for b in blocks if b.type.value != "table"]
+    for block, sentences in zip(prose, split_many(b.text for b in prose)):
+        block.sentences = sentences
+
+
+def iter_report_files(paths: list[str | Path]) -> list[Path]:
+    """Expand files and folders (recursively) into report files, sorted, deduplicated."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        else:
+            found.append(path)
+    seen: set[Path] = set()
+    unique = []
+    for path in found:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
+
+
+__all__ = ["Line", "load_document", "iter_report_files", "content_hash", "document_id"]

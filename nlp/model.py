@@ -1,0 +1,181 @@
+"""The document model every stage of rapport meets in.
+
+Ingest produces a :class:`Document`: ordered :class:`Block` objects (headings, paragraphs,
+list items, tables) with their page, heading level and section path, each split into
+:class:`Sentence` objects. Everything serialises to plain JSON and back without loss.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, Iterator
+
+SCHEMA_VERSION = 1
+
+
+class BlockType(str, Enum):
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list_item"
+    TABLE = "table"
+
+
+@dataclass
+class Sentence:
+    """A sentence of a block, with character offsets into the block's text."""
+
+    text: str
+    start: int
+    end: int
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Sentence":
+        return cls(text=data["text"], start=int(data["start"]), end=int(data["end"]))
+
+
+@dataclass
+class Block:
+    """One structural unit of a report.
+
+    ``section`` holds the texts of the headings above the block, outermost first
+    (for a heading: the headings above it, not itself). ``page`` is 1-based; ``None``
+    when the source gives no page information.
+    """
+
+    type: BlockType
+    text: str
+    page: int | None = None
+    level: int | None = None
+    section: list[str] = field(default_factory=list)
+    rows: list[list[str]] | None = None
+    sentences: list[Sentence] = field(default_factory=list)
+    # Last page the block reaches (paragraphs continue across page breaks).
+    page_end: int | None = None
+
+    def __post_init__(self) -> None:
+        self.type = BlockType(self.type)
+
+    @property
+    def is_passage(self) -> bool:
+        """Paragraphs and list items: the prose units later stages analyse."""
+        return self.type in (BlockType.PARAGRAPH, BlockType.LIST_ITEM)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["type"] = self.type.value
+        return data
+
+    def to_record(self) -> dict[str, Any]:
+        """The public per-block record of ``rapport segment --format jsonl``."""
+        return {
+            "type": self.type.value,
+            "text": self.text,
+            "page": self.page,
+            "level": self.level,
+            "section": list(self.section),
+            "rows": self.rows,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Block":
+        return cls(
+            type=BlockType(data["type"]),
+            text=data["text"],
+            page=data.get("page"),
+            level=data.get("level"),
+            section=list(data.get("section") or []),
+            rows=data.get("rows"),
+            sentences=[Sentence.from_dict(s) for s in data.get("sentences") or []],
+            page_end=data.get("page_end"),
+        )
+
+
+@dataclass
+class Document:
+    """A segmented report with its metadata.
+
+    Metadata fields are ``None`` when unknown: rapport never guesses silently.
+    ``pages_estimated`` is true when page numbers were inferred from a text
+    extraction without page markers rather than read from the PDF.
+    """
+
+    id: str
+    source_path: str
+    content_hash: str
+    district: str | None = None
+    year: int | None = None
+    report_type: str | None = None
+    period: str | None = None
+    title: str | None = None
+    pages: int | None = None
+    blocks: list[Block] = field(default_factory=list)
+    source_format: str = "pdf"
+    pages_estimated: bool = False
+    metadata_source: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def iter_blocks(self, *types: BlockType | str) -> Iterator[Block]:
+        wanted = {BlockType(t) for t in types}
+        return (b for b in self.blocks if not wanted or b.type in wanted)
+
+    @property
+    def passages(self) -> list[Block]:
+        return [b for b in self.blocks if b.is_passage]
+
+    def info(self) -> dict[str, Any]:
+        """The public summary record of ``rapport info``."""
+        return {
+            "district": self.district,
+            "year": self.year,
+            "report_type": self.report_type,
+            "period": self.period,
+            "title": self.title,
+            "pages": self.pages,
+            "blocks": len(self.blocks),
+            "paragraphs": sum(1 for b in self.blocks if b.type is BlockType.PARAGRAPH),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["blocks"] = [b.to_dict() for b in self.blocks]
+        data["schema_version"] = SCHEMA_VERSION
+        return data
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Document":
+        version = data.get("schema_version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            raise ValueError(f"unsupported document schema version {version}")
+        return cls(
+            id=data["id"],
+            source_path=data["source_path"],
+            content_hash=data["content_hash"],
+            district=data.get("district"),
+            year=data.get("year"),
+            report_type=data.get("report_type"),
+            period=data.get("period"),
+            title=data.get("title"),
+            pages=data.get("pages"),
+            blocks=[Block.from_dict(b) for b in data.get("blocks") or []],
+            source_format=data.get("source_format", "pdf"),
+            pages_estimated=bool(data.get("pages_estimated", False)),
+            metadata_source=dict(data.get("metadata_source") or {}),
+            warnings=list(data.get("warnings") or []),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> "Document":
+        return cls.from_dict(json.loads(text))
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Document":
+        return cls.from_json(Path(path).read_text(encoding="utf-8"))

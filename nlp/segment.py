@@ -1,0 +1,493 @@
+"""Structural segmentation: a line stream becomes headings, paragraphs, list items and
+tables with heading levels and section paths.
+
+The same segmenter serves PDFs (with font and geometry evidence) and plain-text
+extractions (with line shape evidence only); the readers put both into :class:`Line`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable
+
+from .hyphenation import HyphenationRepairer
+from .ingest.lines import Line
+from .model import Block, BlockType
+
+# Goal labels of Stockholm's reports and the level they sit at in the goal hierarchy:
+# KF:s inriktningsmål → KF:s mål för verksamhetsområdet → nämndmål.
+GOAL_LABELS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"^KF:?s\s+inriktningsmål\b", re.IGNORECASE), 2),
+    (re.compile(r"^Inriktningsmål\b:?", re.IGNORECASE), 2),
+    (re.compile(r"^KF:?s\s+mål\s+för\s+verksamhetsområdet\b", re.IGNORECASE), 3),
+    (re.compile(r"^(Kommunfullmäktiges\s+)?[Mm]ål\s+för\s+verksamhetsområdet\s*:", re.IGNORECASE), 3),
+    (re.compile(r"^Nämndmål\b", re.IGNORECASE), 4),
+)
+LABEL_ONLY = re.compile(r"^(KF:?s\s+inriktningsmål|KF:?s\s+mål\s+för\s+verksamhetsområdet|Nämndmål|Inriktningsmål)\s*:?\s*$", re.IGNORECASE)
+# Sub-headings inside a goal.
+SUBHEADINGS = frozenset(
+    s.casefold()
+    for s in (
+        "Analys", "Beskrivning", "Förväntat resultat", "Förväntade resultat", "Goda exempel",
+        "Aktiviteter", "Aktivitet", "Indikatorer", "Åtgärder", "Resultat", "Uppföljning",
+        "Nämndens aktiviteter", "Nämndens indikatorer", "Kommentar", "Bedömning",
+        "Förväntat resultat och analys", "Sammanfattning", "Periodens resultat",
+    )
+)
+# Top-level parts of a report.
+PARTS = frozenset(
+    s.casefold()
+    for s in (
+        "Sammanfattande analys", "Uppföljning av kommunfullmäktiges inriktningsmål",
+        "Uppföljning av Kommunfullmäktiges inriktningsmål", "Ekonomi", "Ekonomisk uppföljning",
+        "Personal", "Förslag till beslut", "Bilagor", "Inledning", "Internkontroll",
+        "Ärendet", "Bakgrund", "Förvaltningens förslag", "Förvaltningens synpunkter och förslag",
+        "Investeringar", "Verksamhetens ekonomi", "Ekonomisk sammanfattning", "Resultaträkning",
+        "Uppföljning av ekonomi", "Budgetjusteringar", "Ekonomiskt utfall", "Bilaga",
+        "Nämndens arbete", "Kompetensförsörjning", "Särskilda satsningar",
+    )
+)
+NUMBERING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\S)")
+BULLET = re.compile(r"^(?P<glyph>[•·▪●◦■□➢►‣⁃○\uf0b7\uf0a7*]|[-–—](?=\s))\s*(?P<text>\S.*)$")
+NUMBERED_ITEM = re.compile(r"^(?P<num>\d{1,2}|[a-z])[.)]\s+(?P<text>\S.*)$")
+STATUS = re.compile(r"^(Uppfylls\s+(helt|delvis|inte|ej)|Uppfyllt|Delvis uppfyllt|Ej uppfyllt|Uppfylls|Bedöms uppfyllas)\b.{0,40}$", re.IGNORECASE)
+TABLE_HEADER = re.compile(r"^(Indikator|Aktivitet)\b(?!er\b)")
+DATE_ROW_END = re.compile(r"\d{4}-\d{2}-\d{2}(\s+\d{4}-\d{2}-\d{2})?\s*(\S.{0,30})?$")
+ACTIVITY_DATES = re.compile(r"\d{4}-\d{2}-\d{2}\s+\d{4}-\d{2}-\d{2}(\s+\S.{0,30})?$")
+VALUE = re.compile(r"(\d+\s?%|\d[\d\s]*,\d+|^\d[\d\s]*$|\d{4}-\d{2}-\d{2}|^(Tertial|Helår|VB|T\d)\b|^\d+\s+\d{4}\s*$)")
+TERMINAL = re.compile(r"[.!?:]['\"”»)]*$")
+SOFT_END = "\u00ad"
+HYPHEN_END = re.compile(r"(?P<head>[\w]+)-$")
+
+
+@dataclass
+class SegmenterConfig:
+    """Thresholds of the segmenter; the defaults are tuned on generated PDFs (dev seeds)."""
+
+    short_fill: float = 0.85  # a line ending a sentence below this fill ends its paragraph
+    heading_max_chars: int = 160
+    free_heading_max_fill: float = 0.72
+    free_heading_max_words: int = 14
+    table_fragment_fill: float = 0.5
+
+
+def _starts_lower(text: str) -> bool:
+    first = text[:1]
+    return bool(first) and (first.islower() or first in ",;)]%")
+
+
+def _goal_level(text: str) -> int | None:
+    for pattern, level in GOAL_LABELS:
+        if pattern.match(text):
+            return level
+    return None
+
+
+def _numbering_level(text: str) -> int | None:
+    match = NUMBERING.match(text)
+    if not match:
+        return None
+    depth = match["num"].count(".") + 1
+    return min(depth + 1, 5)
+
+
+def _is_value_line(text: str) -> bool:
+    return bool(VALUE.search(text)) and len(text) < 60
+
+
+class Segmenter:
+    """Turns a line stream into blocks. ``source`` is "pdf" or "text"."""
+
+    def __init__(self, source: str, config: SegmenterConfig | None = None) -> None:
+        self.source = source
+        self.config = config or SegmenterConfig()
+
+    # -- public -----------------------------------------------------------------------
+    def segment(self, lines: list[Line]) -> list[Block]:
+        self.lines = [line for line in lines if line.text.strip()]
+        self.repairer = HyphenationRepairer().fit(line.text for line in self.lines)
+        self.style_levels = self._calibrate_styles() if self.source == "pdf" else {}
+        blocks: list[Block] = []
+        i = 0
+        n = len(self.lines)
+        while i < n:
+            line = self.lines[i]
+            if self._table_starts(i):
+                block, i = self._take_table(i)
+            elif STATUS.match(line.text):
+                block, i = Block(BlockType.PARAGRAPH, line.text, page=line.page), i + 1
+            elif self._is_heading(i):
+                block, i = self._take_heading(i)
+            elif self._list_match(line):
+                block, i = self._take_list_item(i)
+            else:
+                block, i = self._take_paragraph(i)
+            if block.text:
+                blocks.append(block)
+        return self._assign_levels_and_sections(blocks)
+
+    # -- headings ---------------------------------------------------------------------
+    def _calibrate_styles(self) -> dict[tuple[float, bool], int]:
+        """Map PDF heading font styles to levels using headings whose level the text
+        itself tells (goal labels, numbering, known sub-headings and parts)."""
+        votes: dict[tuple[float, bool], Counter[int]] = {}
+        for line in self.lines:
+            if line.heading_rank is None or line.size is None:
+                continue
+            style = (round(line.size, 1), line.bold)
+            level = self._text_level(line.text)
+            votes.setdefault(style, Counter())
+            if level is not None:
+                votes[style][level] += 1
+        levels: dict[tuple[float, bool], int] = {}
+        for style, counter in votes.items():
+            if counter:
+                levels[style] = counter.most_common(1)[0][0]
+        # styles with no vote: place by size among the voted ones
+        ordered = sorted(votes, key=lambda s: (-s[0], not s[1]))
+        for style in ordered:
+            if style in levels:
+                continue
+            bigger = [levels[s] for s in levels if (s[0], s[1]) > style and s[0] >= style[0]]
+            smaller = [levels[s] for s in levels if s[0] < style[0] or (s[0] == style[0] and not s[1] and style[1])]
+            if bigger:
+                levels[style] = min(6, max(bigger) + 1)
+            elif smaller:
+                levels[style] = max(1, min(smaller) - 1)
+            else:
+                levels[style] = ordered.index(style) + 1
+        return levels
+
+    @staticmethod
+    def _text_level(text: str) -> int | None:
+        folded = text.rstrip(" :").casefold()
+        if folded in PARTS:
+            return 1
+        goal = _goal_level(text)
+        if goal is not None:
+            return goal
+        if folded in SUBHEADINGS:
+            return 5
+        return None
+
+    def _is_heading(self, i: int) -> bool:
+        line = self.lines[i]
+        text = line.text
+        if len(text) > self.config.heading_max_chars or BULLET.match(text):
+            return False
+        prev = self.lines[i - 1] if i > 0 else None
+        if prev is not None and self._continues(prev, line):
+            return False
+        if self.source == "pdf":
+            if line.heading_rank is not None and not line.cells:
+                return not _is_value_line(text) or _goal_level(text) is not None
+            return False
+        if _goal_level(text) is not None:
+            return True
+        if text.rstrip(" :").casefold() in PARTS | SUBHEADINGS:
+            return True
+        return self._is_free_heading(i)
+
+    def _is_free_heading(self, i: int) -> bool:
+        """A short unpunctuated line standing alone between paragraphs (text input)."""
+        line = self.lines[i]
+        text = line.text
+        cfg = self.config
+        if line.fill > cfg.free_heading_max_fill or len(text.split()) > cfg.free_heading_max_words:
+            return False
+        if TERMINAL.search(text) or text.endswith((",", ";", "-", SOFT_END)) or not (text[0].isupper() or text[0].isdigit()):
+            return False
+        if _is_value_line(text) or NUMBERED_ITEM.match(text) and not NUMBERING.match(text):
+            return False
+        if i + 1 >= len(self.lines):
+            return False
+        nxt = self.lines[i + 1]
+        if _starts_lower(nxt.text):
+            return False
+        if i > 0:
+            prev = self.lines[i - 1]
+            if not (TERMINAL.search(prev.text) or line.gap_before or STATUS.match(prev.text) or self._is_heading_text(prev.text)):
+                return False
+        # a heading introduces prose, a list or a table, not another fragment
+        return nxt.fill > 0.5 or bool(self._list_match(nxt)) or bool(TABLE_HEADER.match(nxt.text)) or nxt.gap_before
+
+    def _is_heading_text(self, text: str) -> bool:
+        return self._text_level(text) is not None
+
+    def _take_heading(self, i: int) -> tuple[Block, int]:
+        first = self.lines[i]
+        parts = [first.text]
+        j = i + 1
+        n = len(self.lines)
+        while j < n and len(" ".join(parts)) < self.config.heading_max_chars:
+            nxt = self.lines[j]
+            current = " ".join(parts)
+            if self.source == "pdf":
+                same_style = (
+                    nxt.heading_rank is not None
+                    and first.size is not None
+                    and nxt.size is not None
+                    and abs(nxt.size - first.size) < 0.3
+                    and nxt.bold == first.bold
+                    and not nxt.gap_before
+                    and not nxt.page_break_before
+                )
+                if same_style and (LABEL_ONLY.match(current) or not TERMINAL.search(current)) and self._text_level(nxt.text) is None:
+                    parts.append(nxt.text)
+                    j += 1
+                    continue
+                break
+            if LABEL_ONLY.match(current) and not STATUS.match(nxt.text):
+                parts.append(nxt.text)  # "Nämndmål:" then "1.1.1 Barn och unga ..."
+                j += 1
+                continue
+            if _starts_lower(nxt.text) and not TERMINAL.search(current) and len(nxt.text) < 100:
+                parts.append(nxt.text)  # a wrapped goal title: "... en meningsfull" / "fritid"
+                j += 1
+                continue
+            break
+        text = self._join(parts)
+        block = Block(BlockType.HEADING, text, page=first.page)
+        block.level = self._heading_level(first, text)
+        return block, j
+
+    def _heading_level(self, line: Line, text: str) -> int | None:
+        level = self._text_level(text)
+        if level is not None:
+            return level
+        if self.source == "pdf" and line.size is not None:
+            style_level = self.style_levels.get((round(line.size, 1), line.bold))
+            numbering = _numbering_level(text)
+            return numbering or style_level
+        return _numbering_level(text)  # None: decided from context later
+
+    # -- lists ------------------------------------------------------------------------
+    def _list_match(self, line: Line) -> re.Match[str] | None:
+        match = BULLET.match(line.text)
+        if match:
+            return match
+        match = NUMBERED_ITEM.match(line.text)
+        if match and not (self.source == "pdf" and line.heading_rank is not None):
+            return match
+        return None
+
+    def _take_list_item(self, i: int) -> tuple[Block, int]:
+        first = self.lines[i]
+        match = self._list_match(first)
+        assert match is not None
+        parts = [match["text"]]
+        j = i + 1
+        while j < len(self.lines):
+            prev, nxt = self.lines[j - 1], self.lines[j]
+            if self._structure_starts(j):
+                break
+            if self.source == "pdf":
+                hanging = nxt.indent > first.indent + 0.005
+                if self._continues(prev, nxt) or (hanging and not nxt.gap_before):
+                    parts.append(nxt.text)
+                    j += 1
+                    continue
+                break
+            if self._continues(prev, nxt) or (not TERMINAL.search(prev.text) and prev.fill >= 0.6 and not nxt.gap_before):
+                parts.append(nxt.text)
+                j += 1
+                continue
+            break
+        block = Block(BlockType.LIST_ITEM, self._join(parts), page=first.page)
+        block.page_end = self.lines[j - 1].page
+        return block, j
+
+    # -- paragraphs -------------------------------------------------------------------
+    def _continues(self, prev: Line, cur: Line) -> bool:
+        """The current line certainly continues the previous one's sentence."""
+        if prev.text.endswith(SOFT_END) or (HYPHEN_END.search(prev.text) and not prev.text.endswith(" -")):
+            return not (cur.text[:1].isupper() and self.source == "pdf" and cur.gap_before and not cur.page_break_before)
+        return _starts_lower(cur.text) and not TERMINAL.search(prev.text)
+
+    def _paragraph_breaks(self, prev: Line, cur: Line) -> bool:
+        if self._continues(prev, cur):
+            return False
+        terminal = bool(TERMINAL.search(prev.text))
+        if cur.page_break_before:
+            # the gap at a page break says nothing; a sentence cut at the page end continues
+            if not terminal:
+                return False
+            return prev.fill < self.config.short_fill
+        if cur.gap_before:
+            return True
+        if self.source == "pdf" and cur.indent > 0.02 and cur.indent - prev.indent > 0.02:
+            return True  # first-line indent
+        return terminal and prev.fill < self.config.short_fill
+
+    def _structure_starts(self, j: int) -> bool:
+        line = self.lines[j]
+        prev = self.lines[j - 1] if j > 0 else None
+        if prev is not None and self._continues(prev, line):
+            return False
+        return bool(
+            self._list_match(line)
+            or STATUS.match(line.text)
+            or self._table_starts(j)
+            or self._is_heading(j)
+        )
+
+    def _take_paragraph(self, i: int) -> tuple[Block, int]:
+        parts = [self.lines[i].text]
+        j = i + 1
+        while j < len(self.lines):
+            prev, cur = self.lines[j - 1], self.lines[j]
+            if self._paragraph_breaks(prev, cur) or self._structure_starts(j):
+                break
+            parts.append(cur.text)
+            j += 1
+        block = Block(BlockType.PARAGRAPH, self._join(parts), page=self.lines[i].page)
+        block.page_end = self.lines[j - 1].page
+        return block, j
+
+    # -- tables -----------------------------------------------------------------------
+    def _table_starts(self, i: int) -> bool:
+        line = self.lines[i]
+        if self.source == "pdf":
+            return bool(line.cells) and len(line.cells) >= 2 and line.heading_rank is None or bool(
+                line.cells and len(line.cells) >= 3
+            )
+        if TABLE_HEADER.match(line.text) and (line.fill < 0.7 or len(line.text.split()) <= 6):
+            return True
+        if self._activity_row_ahead(i, max_lines=8):
+            return True  # an activity row repeated without its header ("text ... 2025-01-01 2025-12-31")
+        return self._fragment_run(i) >= 3
+
+    def _fragment_run(self, i: int) -> int:
+        """Length of a run of short table-cell fragments starting at i (text input)."""
+        run = 0
+        has_value = False
+        j = i
+        while j < len(self.lines) and j - i < 40:
+            line = self.lines[j]
+            if line.fill >= self.config.table_fragment_fill or TERMINAL.search(line.text) or self._list_match(line):
+                break
+            if self._text_level(line.text) is not None or STATUS.match(line.text):
+                break
+            has_value = has_value or _is_value_line(line.text)
+            run += 1
+            j += 1
+            if has_value and run >= 3:
+                break
+        return run if has_value else 0
+
+    def _take_table(self, i: int) -> tuple[Block, int]:
+        if self.source == "pdf":
+            return self._take_pdf_table(i)
+        rows: list[list[str]] = []
+        row: list[str] = []
+        j = i
+        activity = bool(re.match(r"^Aktivitet\b", self.lines[i].text)) or self._activity_row_ahead(i, max_lines=8)
+        while j < len(self.lines):
+            line = self.lines[j]
+            if j > i:
+                if self._text_level(line.text) is not None or STATUS.match(line.text) or BULLET.match(line.text):
+                    break
+                if TABLE_HEADER.match(line.text) and row:
+                    rows.append(row)
+                    row = []
+                prose = line.fill >= 0.6 and not _is_value_line(line.text)
+                if prose and not activity:
+                    break
+                if prose and activity and not self._activity_row_ahead(j):
+                    break
+                if line.separator_before and row:
+                    rows.append(row)
+                    row = []
+            row.append(line.text)
+            j += 1
+            if DATE_ROW_END.search(line.text) and activity:
+                rows.append(row)
+                row = []
+        if row:
+            rows.append(row)
+        text = "\n".join(" | ".join(r) for r in rows)
+        block = Block(BlockType.TABLE, text, page=self.lines[i].page, rows=rows)
+        block.page_end = self.lines[j - 1].page
+        return block, max(j, i + 1)
+
+    def _activity_row_ahead(self, j: int, max_lines: int = 14) -> bool:
+        """An activity-table row starts at j: text lines ending in a start and end date."""
+        for k in range(j, min(j + max_lines, len(self.lines))):
+            text = self.lines[k].text
+            if ACTIVITY_DATES.search(text):
+                return True
+            if k > j and (self._text_level(text) is not None or STATUS.match(text)):
+                return False
+            if TERMINAL.search(text) and k + 1 < len(self.lines) and not ACTIVITY_DATES.search(self.lines[k + 1].text):
+                return False
+        return False
+
+    def _take_pdf_table(self, i: int) -> tuple[Block, int]:
+        rows: list[list[str]] = []
+        j = i
+        while j < len(self.lines):
+            line = self.lines[j]
+            if j > i and not line.cells:
+                # a wrapped cell: a single-cell line inside the table's columns
+                if line.extra.get("in_table_area") and rows:
+                    col = int(line.extra.get("column", 0))
+                    target = rows[-1]
+                    while len(target) <= col:
+                        target.append("")
+                    target[col] = self._join([target[col], line.text]) if target[col] else line.text
+                    j += 1
+                    continue
+                break
+            rows.append(list(line.cells or [line.text]))
+            j += 1
+        text = "\n".join(" | ".join(r) for r in rows)
+        block = Block(BlockType.TABLE, text, page=self.lines[i].page, rows=rows)
+        block.page_end = self.lines[j - 1].page
+        return block, max(j, i + 1)
+
+    # -- text assembly ----------------------------------------------------------------
+    def _join(self, parts: Iterable[str]) -> str:
+        out = ""
+        for part in parts:
+            part = part.strip()
+            if not out:
+                out = part
+                continue
+            if out.endswith(SOFT_END):
+                out = out[:-1] + part
+                continue
+            match = HYPHEN_END.search(out)
+            if match and not out.endswith(" -"):
+                head = match["head"]
+                tail, _, rest = part.partition(" ")
+                joined = self.repairer.join(head, tail)
+                out = out[: match.start()] + joined + (" " + rest if rest else "")
+                continue
+            out = f"{out} {part}"
+        return out.replace(SOFT_END, "").strip()
+
+    # -- hierarchy --------------------------------------------------------------------
+    def _assign_levels_and_sections(self, blocks: list[Block]) -> list[Block]:
+        stack: list[tuple[int, str]] = []
+        last_structural = 0
+        for block in blocks:
+            if block.type is BlockType.HEADING:
+                if block.level is None:
+                    # a topic heading inside the current goal/part, below its sub-heading
+                    block.level = min(6, last_structural + 1) if last_structural else 2
+                else:
+                    last_structural = block.level
+                while stack and stack[-1][0] >= block.level:
+                    stack.pop()
+                block.section = [text for _, text in stack]
+                stack.append((block.level, block.text))
+            else:
+                block.section = [text for _, text in stack]
+        return blocks
+
+
+def segment_lines(lines: list[Line], source: str, config: SegmenterConfig | None = None) -> list[Block]:
+    """Segment a line stream from a PDF or text reader into blocks."""
+    return Segmenter(source, config).segment(lines)
