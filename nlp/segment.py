@@ -93,6 +93,15 @@ def _numbering_level(text: str) -> int | None:
     return min(depth + 1, 5)
 
 
+VALUE_TOKEN = re.compile(r"^([\d.,:%/()+\-–]+|st|kr|tkr|mnkr|mkr|%|barn/avd\.?|Tertial|Helår|VB|T[123]|öka|minska)$", re.IGNORECASE)
+
+
+def _is_value_only(text: str) -> bool:
+    """A line of figures only ("91 % 91 % 2025", "- - - 85 %"): a table row, not prose."""
+    tokens = text.split()
+    return bool(tokens) and any(c.isdigit() for c in text) and all(VALUE_TOKEN.match(t) for t in tokens)
+
+
 def _is_value_line(text: str) -> bool:
     return bool(VALUE.search(text)) and len(text) < 60
 
@@ -355,6 +364,8 @@ class Segmenter:
             )
         if TABLE_HEADER.match(line.text) and (line.fill < 0.7 or len(line.text.split()) <= 6):
             return True
+        if _is_value_only(line.text):
+            return True
         if self._activity_row_ahead(i, max_lines=8):
             return True  # an activity row repeated without its header ("text ... 2025-01-01 2025-12-31")
         return self._fragment_run(i) >= 3
@@ -366,7 +377,9 @@ class Segmenter:
         j = i
         while j < len(self.lines) and j - i < 40:
             line = self.lines[j]
-            if line.fill >= self.config.table_fragment_fill or TERMINAL.search(line.text) or self._list_match(line):
+            if line.fill >= self.config.table_fragment_fill or self._list_match(line) and not _is_value_only(line.text):
+                break
+            if TERMINAL.search(line.text) and line.fill > 0.3:
                 break
             if self._text_level(line.text) is not None or STATUS.match(line.text):
                 break

@@ -1,0 +1,33 @@
+# rapport: set-up, demo and tests. Everything runs in .venv; nothing is downloaded at run time.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+STORE := .rapport/store
+
+.PHONY: setup demo test eval bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# The CPU build of PyTorch first: an unpinned torch would pull a multi-GB CUDA build.
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/rapport ingest corpora/ --store $(STORE)
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+eval: setup
+	$(BIN)/python evaluation/eval_segmentation.py
+
+bench: setup
+	$(BIN)/python evaluation/bench_ingest.py
+
+clean:
+	rm -rf $(VENV) .rapport .pytest_cache

@@ -1,0 +1,329 @@
+"""Reading a PDF's text layer into a line stream with fonts and geometry (PDFium).
+
+PDFium (through ``pypdfium2``) is the fastest maintained text-layer reader we measured
+(see ``evaluation/bench_ingest.py``). We read characters with their boxes, font sizes and
+font names, and build physical lines ourselves: PDFium's own text joins a hyphenated
+line with the next one, and we want to decide hyphenation with the Swedish lexicon.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from ..errors import EncryptedPdfError, InputError, ScannedPdfError
+from ..furniture import furniture_key, is_pattern_furniture, page_marker, repeated_band_lines
+from .lines import Line
+
+HYPHEN_MARK = 0x02  # PDFium reports a line-end hyphen it treats as soft as U+0002
+BAND = 0.09  # share of the page height that counts as header or footer band
+
+
+@dataclass
+class _Segment:
+    text: str
+    x0: float
+    x1: float
+
+
+@dataclass
+class _RawLine:
+    page: int
+    baseline: float
+    top: float
+    size: float
+    bold: bool
+    segments: list[_Segment] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.segments)
+
+    @property
+    def x0(self) -> float:
+        return self.segments[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.segments[-1].x1
+
+
+def open_pdf(path: Path, data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        message = str(exc).lower()
+        if "password" in message:
+            raise EncryptedPdfError(
+                f"{path}: the PDF is encrypted (password protected). Remove the protection "
+                "(e.g. `qpdf --decrypt --password=PASSWORD in.pdf out.pdf`) and try again."
+            ) from exc
+        raise InputError(f"{path}: not a readable PDF ({exc}). The file may be damaged or truncated.") from exc
+
+
+def _font_flags(textpage: pdfium.PdfTextPage, index: int, cache: dict[int, bool], buffer: ctypes.Array) -> bool:
+    """Whether the character's font is bold, cached per text object."""
+    obj = pdfium_c.FPDFText_GetTextObject(textpage, index)
+    key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+    bold = cache.get(key)
+    if bold is None:
+        flags = ctypes.c_int()
+        pdfium_c.FPDFText_GetFontInfo(textpage, index, buffer, len(buffer), ctypes.byref(flags))
+        name = bytes(buffer).split(b"\0", 1)[0].decode("latin-1").lower()
+        weight = pdfium_c.FPDFText_GetFontWeight(textpage, index)
+        bold = "bold" in name or "black" in name or "heavy" in name or weight >= 600 or bool(flags.value & (1 << 18))
+        cache[key] = bold
+    return bold
+
+
+def _page_lines(textpage: pdfium.PdfTextPage, page_no: int) -> list[_RawLine]:
+    """Physical lines of one page from its characters."""
+    count = pdfium_c.FPDFText_CountChars(textpage)
+    rect = pdfium_c.FS_RECTF()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    font_cache: dict[int, bool] = {}
+    name_buffer = ctypes.create_string_buffer(128)
+    lines: list[_RawLine] = []
+    current: _RawLine | None = None
+    chars: list[str] = []
+    seg_x0 = seg_x1 = 0.0
+    prev_x1 = None
+    sizes: Counter[float] = Counter()
+    bold_count = 0
+    total = 0
+
+    def flush_segment() -> None:
+        nonlocal chars
+        text = "".join(chars).strip()
+        if current is not None and text:
+            current.segments.append(_Segment(text, seg_x0, seg_x1))
+        chars = []
+
+    def flush_line() -> None:
+        nonlocal current, sizes, bold_count, total
+        flush_segment()
+        if current is not None and current.segments:
+            current.size = sizes.most_common(1)[0][0] if sizes else current.size
+            current.bold = total > 0 and bold_count / total > 0.6
+            lines.append(current)
+        current = None
+        sizes = Counter()
+        bold_count = total = 0
+
+    for i in range(count):
+        code = pdfium_c.FPDFText_GetUnicode(textpage, i)
+        generated = pdfium_c.FPDFText_IsGenerated(textpage, i)
+        if generated:
+            if code in (0x0D, 0x0A):
+                flush_line()
+                prev_x1 = None
+            elif code == 0x20 and chars:
+                chars.append(" ")
+            continue
+        if code == HYPHEN_MARK:
+            code = 0x2D
+        char = chr(code) if code else ""
+        if not char or code in (0x0D, 0x0A):
+            continue
+        pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect)
+        pdfium_c.FPDFText_GetCharOrigin(textpage, i, ox, oy)
+        size = round(pdfium_c.FPDFText_GetFontSize(textpage, i), 1)
+        baseline = oy.value
+        if current is not None and abs(baseline - current.baseline) > 0.45 * max(size, current.size):
+            flush_line()
+            prev_x1 = None
+        if current is None:
+            current = _RawLine(page_no, baseline, rect.top, size, False)
+            seg_x0 = rect.left
+            prev_x1 = None
+        if char.isspace():
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+            continue
+        if prev_x1 is not None and rect.left - prev_x1 > 1.2 * size:
+            flush_segment()  # a column gap: a new table cell or a right-aligned header part
+            seg_x0 = rect.left
+        elif prev_x1 is not None and rect.left - prev_x1 > 0.12 * size and chars and chars[-1] != " ":
+            chars.append(" ")  # a word gap the PDF drew without a space character
+        if not chars:
+            seg_x0 = rect.left
+        chars.append(char)
+        seg_x1 = rect.right
+        prev_x1 = rect.right
+        sizes[size] += 1
+        total += 1
+        if _font_flags(textpage, i, font_cache, name_buffer):
+            bold_count += 1
+    flush_line()
+    lines.sort(key=lambda line: -line.baseline)  # reading order top to bottom (single column)
+    return lines
+
+
+def iter_raw_pages(pdf: pdfium.PdfDocument) -> Iterator[tuple[int, float, list[_RawLine]]]:
+    """Yield (page number, page height, lines) page by page; memory stays bounded."""
+    for index in range(len(pdf)):
+        page = pdf[index]
+        try:
+            textpage = page.get_textpage()
+            try:
+                yield index + 1, page.get_height(), _page_lines(textpage, index + 1)
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+
+
+def read_pdf(path: Path, data: bytes) -> tuple[list[Line], dict[str, object]]:
+    """Lines of a PDF with furniture removed, plus facts (pages, title, running titles)."""
+    pdf = open_pdf(path, data)
+    try:
+        page_count = len(pdf)
+        if page_count == 0:
+            raise InputError(f"{path}: the PDF has no pages.")
+        pages: list[tuple[int, float, list[_RawLine]]] = []
+        chars = 0
+        for page_no, height, raw_lines in iter_raw_pages(pdf):
+            chars += sum(len(line.text) for line in raw_lines)
+            pages.append((page_no, height, raw_lines))
+    finally:
+        pdf.close()
+    if chars < 20 * max(1, page_count) * 0.05 and chars < 200:
+        raise ScannedPdfError(
+            f"{path}: the PDF has no text layer (a scan or images only). Run OCR first, for example "
+            "`ocrmypdf -l swe in.pdf out.pdf` (needs the tesseract-ocr-swe package), then ingest the result."
+        )
+    return _lines_from_pages(pages), _facts(pages, page_count)
+
+
+def _band(line: _RawLine, height: float) -> str | None:
+    if line.top > height * (1 - BAND):
+        return "top"
+    if line.baseline < height * BAND:
+        return "bottom"
+    return None
+
+
+def _facts(pages: list[tuple[int, float, list[_RawLine]]], page_count: int) -> dict[str, object]:
+    title = None
+    if pages and pages[0][2]:
+        first = pages[0][2]
+        biggest = max(line.size for line in first)
+        title_lines = [line.text for line in first if line.size >= biggest - 0.5]
+        title = " ".join(title_lines)[:200] or None
+    front = [line.text for _, _, lines in pages[:2] for line in lines]
+    return {"pages": page_count, "title": title, "front_text": front, "running_titles": []}
+
+
+def _lines_from_pages(pages: list[tuple[int, float, list[_RawLine]]]) -> list[Line]:
+    # 1. furniture: pattern lines and lines repeated in the header/footer band
+    band_keys = []
+    for _, height, lines in pages:
+        keys = []
+        for line in lines:
+            band = _band(line, height)
+            if band:
+                keys.extend((furniture_key(seg.text), band) for seg in line.segments)
+        band_keys.append(keys)
+    repeated = repeated_band_lines(band_keys)
+
+    def is_furniture_segment(seg: _Segment, band: str | None) -> bool:
+        if is_pattern_furniture(seg.text, allow_bare_number=band is not None):
+            return band is not None or page_marker(seg.text) is not None or is_pattern_furniture(seg.text)
+        return band is not None and furniture_key(seg.text) in repeated
+
+    body: list[_RawLine] = []
+    for _, height, lines in pages:
+        for line in lines:
+            band = _band(line, height)
+            kept = [seg for seg in line.segments if not is_furniture_segment(seg, band)]
+            if not kept:
+                continue
+            if len(kept) != len(line.segments):
+                line.segments = kept
+            body.append(line)
+    if not body:
+        return []
+
+    # 2. the text column and the body style
+    style_chars: Counter[tuple[float, bool]] = Counter()
+    for line in body:
+        style_chars[(line.size, line.bold)] += len(line.text)
+    body_size, body_bold = style_chars.most_common(1)[0][0]
+    prose = [line for line in body if line.size == body_size and len(line.segments) == 1]
+    lefts = sorted(line.x0 for line in prose) or [min(line.x0 for line in body)]
+    rights = sorted(line.x1 for line in prose) or [max(line.x1 for line in body)]
+    left = lefts[int(0.05 * (len(lefts) - 1))]
+    right = rights[int(0.95 * (len(rights) - 1))]
+    width = max(right - left, 1.0)
+    spacings = [
+        a.baseline - b.baseline
+        for a, b in zip(body, body[1:])
+        if a.page == b.page and a.size == body_size == b.size and 0 < a.baseline - b.baseline < 3 * body_size
+    ]
+    leading = statistics.median(spacings) if spacings else body_size * 1.2
+
+    # 3. lines with their evidence
+    out: list[Line] = []
+    prev: _RawLine | None = None
+    last_row: _RawLine | None = None  # the table row whose columns wrapped cells fall into
+    for raw in body:
+        page_break = prev is None or raw.page != prev.page
+        gap = False
+        if prev is not None and not page_break:
+            distance = prev.baseline - raw.baseline
+            expected = leading if raw.size <= body_size + 0.5 else raw.size * 1.2
+            gap = distance > expected + 0.3 * body_size
+        is_heading_style = (raw.size > body_size + 0.5) or (raw.bold and not body_bold and raw.size >= body_size - 0.5)
+        cells = [seg.text for seg in raw.segments] if _is_table_row(raw, body_size) else None
+        line = Line(
+            text=raw.text,
+            page=raw.page,
+            fill=max(0.0, min(1.0, (raw.x1 - left) / width)),
+            gap_before=gap,
+            page_break_before=page_break and prev is not None,
+            size=raw.size,
+            bold=raw.bold,
+            indent=max(0.0, (raw.x0 - left) / width),
+            cells=cells,
+            heading_rank=1 if is_heading_style and not cells else None,
+        )
+        if cells:
+            last_row = raw
+        elif last_row is not None and not page_break and prev is not None and prev.baseline - raw.baseline < 2.2 * raw.size:
+            # a wrapped cell: one piece inside a column of the table row above
+            column = _column_of(raw, last_row)
+            columns = [seg.x0 for seg in last_row.segments]
+            if column is not None and raw.x1 <= (columns[column + 1] if column + 1 < len(columns) else right + 5):
+                line.extra["in_table_area"] = True
+                line.extra["column"] = column
+                line.heading_rank = None
+            else:
+                last_row = None
+        else:
+            last_row = None
+        prev = raw
+        out.append(line)
+    return out
+
+
+def _is_table_row(line: _RawLine, body_size: float) -> bool:
+    if len(line.segments) >= 3:
+        return True
+    if len(line.segments) == 2:
+        gap = line.segments[1].x0 - line.segments[0].x1
+        return gap > 2.0 * line.size
+    return False
+
+
+def _column_of(line: _RawLine, row: _RawLine) -> int | None:
+    for index, seg in enumerate(row.segments):
+        if abs(seg.x0 - line.x0) < 2.5:
+            return index
+    return None
