@@ -1,0 +1,55 @@
+"""End-of-line hyphenation repair decided with the Swedish lexicon and the document."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.hyphenation import HyphenationRepairer, is_known_word
+from nlp.ingest.text import text_to_lines
+from nlp.segment import segment_lines
+
+
+@pytest.mark.parametrize(
+    ("head", "tail", "expected"),
+    [
+        ("förvalt", "ningen", "förvaltningen"),  # a word split at the line end
+        ("verksam", "heten.", "verksamheten."),
+        ("klimatinvesterings", "medel", "klimatinvesteringsmedel"),  # compound, not in the word list
+        ("äldre", "och", "äldre- och"),  # suspended compound
+        ("kvälls", "och", "kvälls- och"),
+        ("LSS", "boende", "LSS-boende"),  # acronym compound
+        ("covid", "19", "covid-19"),
+        ("Rinkeby", "Kista", "Rinkeby-Kista"),
+        ("hbtqi", "frågor", "hbtqi-frågor"),
+        ("e", "tjänster", "e-tjänster"),
+    ],
+)
+def test_join_decisions(head: str, tail: str, expected: str) -> None:
+    assert HyphenationRepairer().join(head, tail) == expected
+
+
+def test_document_evidence_wins() -> None:
+    # The document writes "unga vuxna-mässa" with a hyphen mid-line, so a line-end split keeps it.
+    repairer = HyphenationRepairer().fit(["deltagit i en unga vuxna-mässa i syfte att", "en annan rad"])
+    assert repairer.join("vuxna", "mässa") == "vuxna-mässa"
+    assert HyphenationRepairer().join("vuxna", "mässa") == "vuxnamässa"
+
+
+def test_lexicon_knows_compounds() -> None:
+    assert is_known_word("förvaltningen")
+    assert is_known_word("trygghetsinvesteringar")
+    assert not is_known_word("utveckl")  # a fragment, not a word
+
+
+def test_soft_hyphen_and_fffe_in_text() -> None:
+    text = (
+        "Förvaltningen har under perioden arbetat vidare med det förebyggande arbetet för att för\u00ad\n"
+        "bättra tryggheten i stadsdelsområdet och samarbetat med polisen och civilsamhället i frå\ufffe\n"
+        "gor om trygghet. Arbetet fortsätter.\n"
+    )
+    lines, _ = text_to_lines(text)
+    blocks = segment_lines(lines, "text")
+    assert len(blocks) == 1
+    assert "för att förbättra tryggheten" in blocks[0].text
+    assert "i frågor om trygghet" in blocks[0].text
+    assert "\u00ad" not in blocks[0].text and "\ufffe" not in blocks[0].text
