@@ -32,7 +32,8 @@ FURNITURE_TEXTS = frozenset(
         "Bilaga",
     )
 )
-FURNITURE_PREFIXES = ("dnr ", "diarienummer", "handläggare", "telefon ")
+# Reference lines of a page header: "Dnr 1.2.3-45/2020", "Handläggare: Anna Berg".
+REFERENCE_LINE = re.compile(r"^((dnr|diarienummer)\b\s*[:.]?\s*\S*\d\S*$|(handläggare|telefon|tfn|e-post)\s*:)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def is_pattern_furniture(text: str, allow_bare_number: bool = False) -> bool:
     if not stripped:
         return False
     folded = stripped.casefold()
-    if folded in FURNITURE_TEXTS or folded.startswith(FURNITURE_PREFIXES):
+    if folded in FURNITURE_TEXTS or REFERENCE_LINE.match(stripped):
         return True
     if RUNNING_TITLE_WITH_PAGE.match(stripped):
         return True

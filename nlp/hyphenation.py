@@ -25,10 +25,12 @@ CONJUNCTIONS = frozenset(
 HYPHEN_PREFIXES = frozenset(
     {
         "e", "it", "ikt", "icke", "hbtq", "hbtqi", "hbtqia", "sms", "tv", "pdf", "gdpr", "bup",
-        "adhd", "fn", "eu", "cd", "dvd", "wi", "uv", "led", "vr", "ai", "id", "b", "c", "x",
+        "adhd", "fn", "eu", "cd", "dvd", "uv", "vr", "ai",
     }
 )
 MIN_ZIPF = 1.0  # below this a wordfreq entry is noise-level
+# Function words are never the last part of a compound ("äldre" + "och" is not a word).
+NOT_COMPOUND_TAILS = CONJUNCTIONS | {"att", "den", "det", "de", "en", "ett", "i", "på", "av", "för", "med", "om", "är", "har"}
 LINKING = ("s", "e", "a", "u", "o")  # fogemorfem between compound parts
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
@@ -57,6 +59,8 @@ def _is_compound(word: str, depth: int) -> bool:
             head[-1] in LINKING and len(head) > 3 and zipf_frequency(head[:-1], "sv") >= 2.0
         )
         if not head_ok:
+            continue
+        if tail in NOT_COMPOUND_TAILS:
             continue
         if zipf_frequency(tail, "sv") >= 2.0 or _is_compound(tail, depth + 1):
             return True
@@ -87,6 +91,12 @@ class HyphenationRepairer:
                     self.seen_closed[token] += 1
         return self
 
+    def _hyphenated_stem_seen(self, head: str, tail: str) -> bool:
+        if len(tail) < 5:
+            return False
+        prefix = f"{head}-{tail[:max(5, len(tail) - 3)]}"
+        return any(token.startswith(prefix) for token in self.seen_hyphenated)
+
     def join(self, head: str, tail: str) -> str:
         """Return the text that replaces ``head + '-' + <line break> + tail``.
 
@@ -100,7 +110,11 @@ class HyphenationRepairer:
         if not head_core or not tail_core:
             return f"{head}-{tail}"
         if tail_core.lower() in CONJUNCTIONS:
-            return f"{head}- {tail}"  # suspended compound: "kvälls- och nattidrott"
+            closed = (head_core + tail_core).lower()
+            # "men" is also the plural ending of -em words: "proble-men", "syste-men"
+            attested = zipf_frequency(closed, "sv") >= MIN_ZIPF or (tail_core.lower() == "men" and is_known_word(closed))
+            if not attested:
+                return f"{head}- {tail}"  # suspended compound: "kvälls- och nattidrott"
         if head_core[-1].isdigit() or tail_core[0].isdigit():
             return f"{head}-{tail}"  # "covid-19", "2019-2020"
         if tail_core[0].isupper():
@@ -111,12 +125,16 @@ class HyphenationRepairer:
         hyphenated = f"{head_core}-{tail_core}".lower()
         if self.seen_hyphenated[hyphenated] > self.seen_closed[closed]:
             return f"{head}-{tail}"
+        if self.seen_closed[closed] == 0 and self._hyphenated_stem_seen(head_core.lower(), tail_core.lower()):
+            return f"{head}-{tail}"  # another form of the word is written with the hyphen: "bo-vägledare"
         if self.seen_closed[closed] > 0:
             return head + tail
         if head_core.lower() in HYPHEN_PREFIXES:
             return f"{head}-{tail}"
         if is_known_word(closed):
             return head + tail
+        if len(tail_core) <= 3 and zipf_frequency(head_core.lower(), "sv") >= 3.0 and zipf_frequency(tail_core.lower(), "sv") >= 3.0:
+            return f"{head}-{tail}"  # two whole words that do not make a word closed: "drop-in"
         # Neither form is attested: justified layouts break words far more often than
         # they break at real hyphens, and Swedish writes compounds closed.
         return head + tail

@@ -118,6 +118,7 @@ class Segmenter:
         self.lines = [line for line in lines if line.text.strip()]
         self.repairer = HyphenationRepairer().fit(line.text for line in self.lines)
         self.style_levels = self._calibrate_styles() if self.source == "pdf" else {}
+        self.short_fill = self._short_fill()
         blocks: list[Block] = []
         i = 0
         n = len(self.lines)
@@ -129,13 +130,26 @@ class Segmenter:
                 block, i = Block(BlockType.PARAGRAPH, line.text, page=line.page), i + 1
             elif self._is_heading(i):
                 block, i = self._take_heading(i)
-            elif self._list_match(line):
+            elif self._list_match(line, self.lines[i - 1] if i else None):
                 block, i = self._take_list_item(i)
             else:
                 block, i = self._take_paragraph(i)
             if block.text:
                 blocks.append(block)
         return self._assign_levels_and_sections(blocks)
+
+    def _short_fill(self) -> float:
+        """How short a sentence-final line must be to end its paragraph.
+
+        In justified text every line but a paragraph's last reaches the right edge, so
+        any sentence-final line that stops short of it ends the paragraph; in ragged text
+        only a clearly short line does."""
+        long_lines = [line.fill for line in self.lines if line.fill > 0.6 and not line.cells and line.heading_rank is None]
+        if self.source == "pdf" and long_lines:
+            justified = sum(fill >= 0.995 for fill in long_lines) / len(long_lines)
+            if justified > 0.5:
+                return 0.99
+        return self.config.short_fill
 
     # -- headings ---------------------------------------------------------------------
     def _calibrate_styles(self) -> dict[tuple[float, bool], int]:
@@ -273,18 +287,22 @@ class Segmenter:
         return _numbering_level(text)  # None: decided from context later
 
     # -- lists ------------------------------------------------------------------------
-    def _list_match(self, line: Line) -> re.Match[str] | None:
+    def _list_match(self, line: Line, prev: Line | None = None) -> re.Match[str] | None:
         match = BULLET.match(line.text)
         if match:
             return match
         match = NUMBERED_ITEM.match(line.text)
-        if match and not (self.source == "pdf" and line.heading_rank is not None):
-            return match
-        return None
+        if not match:
+            return None
+        if self.source == "pdf" and (line.heading_rank is not None or (line.indent < 0.005 and not line.gap_before)):
+            return None  # a number at the margin inside running text: "utredning, / 2. Barnet ..."
+        if prev is not None and not TERMINAL.search(prev.text) and prev.fill >= 0.85 and not BULLET.match(prev.text):
+            return None  # the line before runs on into this one
+        return match
 
     def _take_list_item(self, i: int) -> tuple[Block, int]:
         first = self.lines[i]
-        match = self._list_match(first)
+        match = self._list_match(first, self.lines[i - 1] if i else None)
         assert match is not None
         parts = [match["text"]]
         j = i + 1
@@ -323,12 +341,12 @@ class Segmenter:
             # the gap at a page break says nothing; a sentence cut at the page end continues
             if not terminal:
                 return False
-            return prev.fill < self.config.short_fill
+            return prev.fill < self.short_fill
         if cur.gap_before:
             return True
         if self.source == "pdf" and cur.indent > 0.02 and cur.indent - prev.indent > 0.02:
             return True  # first-line indent
-        return terminal and prev.fill < self.config.short_fill
+        return terminal and prev.fill < self.short_fill
 
     def _structure_starts(self, j: int) -> bool:
         line = self.lines[j]
@@ -336,7 +354,7 @@ class Segmenter:
         if prev is not None and self._continues(prev, line):
             return False
         return bool(
-            self._list_match(line)
+            self._list_match(line, prev)
             or STATUS.match(line.text)
             or self._table_starts(j)
             or self._is_heading(j)
@@ -438,24 +456,31 @@ class Segmenter:
         return False
 
     def _take_pdf_table(self, i: int) -> tuple[Block, int]:
-        rows: list[list[str]] = []
+        """A table from PDF row lines (cells with x positions) and the wrapped lines of
+        their cells; cells are placed by column, so empty cells stay empty."""
+        members: list[Line] = []
         j = i
         while j < len(self.lines):
             line = self.lines[j]
-            if j > i and not line.cells:
-                # a wrapped cell: a single-cell line inside the table's columns
-                if line.extra.get("in_table_area") and rows:
-                    col = int(line.extra.get("column", 0))
-                    target = rows[-1]
-                    while len(target) <= col:
-                        target.append("")
-                    target[col] = self._join([target[col], line.text]) if target[col] else line.text
-                    j += 1
-                    continue
+            if j > i and not (line.cells or line.extra.get("row_continuation")):
                 break
-            rows.append(list(line.cells or [line.text]))
+            if j > i and line.cells and line.page_break_before and not TABLE_HEADER.match(line.text):
+                members.append(line)  # a table continued on the next page
+            elif j > i or line.cells:
+                members.append(line)
             j += 1
-        text = "\n".join(" | ".join(r) for r in rows)
+        columns = _cluster([x for line in members for x in line.extra.get("cell_x", [])])
+        rows: list[list[str]] = []
+        for line in members:
+            xs = line.extra.get("cell_x") or [0.0]
+            texts = line.extra.get("cell_texts") or line.cells or [line.text]
+            if not line.extra.get("row_continuation") or not rows:
+                rows.append([""] * len(columns))
+            row = rows[-1]
+            for x, text in zip(xs, texts):
+                column = _column_index(columns, x)
+                row[column] = self._join([row[column], text]) if row[column] else text
+        text = "\n".join(" | ".join(c for c in r) for r in rows)
         block = Block(BlockType.TABLE, text, page=self.lines[i].page, rows=rows)
         block.page_end = self.lines[j - 1].page
         return block, max(j, i + 1)
@@ -499,6 +524,23 @@ class Segmenter:
             else:
                 block.section = [text for _, text in stack]
         return blocks
+
+
+def _cluster(xs: list[float], tolerance: float = 4.0) -> list[float]:
+    """Column left edges: x positions closer than ``tolerance`` points are one column."""
+    columns: list[float] = []
+    for x in sorted(xs):
+        if not columns or x - columns[-1] > tolerance:
+            columns.append(x)
+    return columns or [0.0]
+
+
+def _column_index(columns: list[float], x: float) -> int:
+    best = 0
+    for index, left in enumerate(columns):
+        if left <= x + 4.0:
+            best = index
+    return best
 
 
 def segment_lines(lines: list[Line], source: str, config: SegmenterConfig | None = None) -> list[Block]:

@@ -53,3 +53,18 @@ def test_soft_hyphen_and_fffe_in_text() -> None:
     assert "för att förbättra tryggheten" in blocks[0].text
     assert "i frågor om trygghet" in blocks[0].text
     assert "\u00ad" not in blocks[0].text and "\ufffe" not in blocks[0].text
+
+
+# Regression tests for bugs found on generated PDFs.
+def test_plural_ending_men_is_not_a_conjunction() -> None:
+    assert HyphenationRepairer().join("leveransproble", "men.") == "leveransproblemen."
+
+
+def test_function_word_is_not_a_compound_tail() -> None:
+    assert not is_known_word("äldreoch")
+    assert HyphenationRepairer().join("vård", "och") == "vård- och"
+
+
+def test_two_short_words_keep_their_hyphen() -> None:
+    assert HyphenationRepairer().join("drop", "in") == "drop-in"
+    assert HyphenationRepairer().join("led", "ningen") == "ledningen"

@@ -44,7 +44,10 @@ def load_document(path: str | Path, manifest: Manifest | None = None, *, use_man
     data = path.read_bytes() if path.stat().st_size < 2_000_000_000 else b""
     if not data:
         raise InputError(f"{path}: the file is empty.")
-    is_pdf = path.suffix.lower() in PDF_SUFFIXES or data[:1024].lstrip().startswith(b"%PDF")
+    has_pdf_header = b"%PDF-" in data[:1024]
+    is_pdf = path.suffix.lower() in PDF_SUFFIXES or has_pdf_header
+    if is_pdf and not has_pdf_header:
+        raise InputError(f"{path}: not a PDF file (it has no PDF header). If it is extracted text, name it .txt.")
     warnings: list[str] = []
     if is_pdf:
         from .pdf import read_pdf  # imported lazily: text-only users do not load PDFium

@@ -162,8 +162,26 @@ def _page_lines(textpage: pdfium.PdfTextPage, page_no: int) -> list[_RawLine]:
         if _font_flags(textpage, i, font_cache, name_buffer):
             bold_count += 1
     flush_line()
-    lines.sort(key=lambda line: -line.baseline)  # reading order top to bottom (single column)
-    return lines
+    return _merge_baselines(lines)
+
+
+def _merge_baselines(lines: list[_RawLine]) -> list[_RawLine]:
+    """Top-to-bottom lines, with pieces drawn separately on one baseline merged into one
+    line of several segments (table cells drawn cell by cell, left and right headers)."""
+    lines.sort(key=lambda line: (-round(line.baseline, 1), line.x0))
+    merged: list[_RawLine] = []
+    for line in lines:
+        last = merged[-1] if merged else None
+        if last is not None and abs(last.baseline - line.baseline) < 0.3 * min(last.size, line.size):
+            combined = sorted(last.segments + line.segments, key=lambda seg: seg.x0)
+            chars_last = sum(len(seg.text) for seg in last.segments)
+            chars_line = sum(len(seg.text) for seg in line.segments)
+            if chars_line > chars_last:
+                last.size, last.bold = line.size, line.bold
+            last.segments = combined
+            continue
+        merged.append(line)
+    return merged
 
 
 def iter_raw_pages(pdf: pdfium.PdfDocument) -> Iterator[tuple[int, float, list[_RawLine]]]:
@@ -212,13 +230,12 @@ def _band(line: _RawLine, height: float) -> str | None:
 
 def _facts(pages: list[tuple[int, float, list[_RawLine]]], page_count: int) -> dict[str, object]:
     title = None
-    if pages and pages[0][2]:
-        first = pages[0][2]
+    first = pages[0][2] if pages else []
+    if first and len(first) <= 25:
+        # a sparse first page is a title page: its largest text is the title
         biggest = max(line.size for line in first)
-        title_lines = [line.text for line in first if line.size >= biggest - 0.5]
-        title = " ".join(title_lines)[:200] or None
-    front = [line.text for _, _, lines in pages[:2] for line in lines]
-    return {"pages": page_count, "title": title, "front_text": front, "running_titles": []}
+        title = " ".join(line.text for line in first if line.size >= biggest - 0.5)[:200] or None
+    return {"pages": page_count, "title": title, "running_titles": []}
 
 
 def _lines_from_pages(pages: list[tuple[int, float, list[_RawLine]]]) -> list[Line]:
@@ -294,18 +311,16 @@ def _lines_from_pages(pages: list[tuple[int, float, list[_RawLine]]]) -> list[Li
             cells=cells,
             heading_rank=1 if is_heading_style and not cells else None,
         )
-        if cells:
+        if last_row is not None and not page_break and prev is not None and prev.baseline - raw.baseline < 1.5 * raw.size:
+            # the next line of the same table row: wrapped cell text, merged by column
+            line.extra["row_continuation"] = True
+            line.extra["cell_x"] = [seg.x0 for seg in raw.segments]
+            line.extra["cell_texts"] = [seg.text for seg in raw.segments]
+            line.heading_rank = None
+            line.cells = None
+        elif cells:
             last_row = raw
-        elif last_row is not None and not page_break and prev is not None and prev.baseline - raw.baseline < 2.2 * raw.size:
-            # a wrapped cell: one piece inside a column of the table row above
-            column = _column_of(raw, last_row)
-            columns = [seg.x0 for seg in last_row.segments]
-            if column is not None and raw.x1 <= (columns[column + 1] if column + 1 < len(columns) else right + 5):
-                line.extra["in_table_area"] = True
-                line.extra["column"] = column
-                line.heading_rank = None
-            else:
-                last_row = None
+            line.extra["cell_x"] = [seg.x0 for seg in raw.segments]
         else:
             last_row = None
         prev = raw

@@ -1,0 +1,99 @@
+"""Theme classification of report passages: trygghet, klimat, äldreomsorg, covid-19, …
+
+    from nlp.themes import load_default_model, tag_document
+    model = load_default_model()
+    for record in tag_document(document, model):
+        print(record["labels"], record["scores"])
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from ..errors import InputError, RapportError
+from ..model import Document
+from .models import Evidence, ThemeModel, load_model
+from .taxonomy import Taxonomy, UnknownThemeError
+
+ROOT = Path(__file__).resolve().parents[2]
+MODELS = ROOT / "models"
+DEFAULT_POINTER = MODELS / "themes.json"
+MAX_TEXT_CHARS = 100_000  # a passage longer than this is not a passage
+
+
+def default_model_path() -> Path:
+    """The model folder named by ``models/themes.json`` (written by ``themes train``)."""
+    if not DEFAULT_POINTER.exists():
+        raise RapportError("no trained theme model: run `rapport themes train` first.")
+    name = json.loads(DEFAULT_POINTER.read_text(encoding="utf-8"))["default"]
+    return MODELS / name
+
+
+def load_default_model() -> ThemeModel:
+    path = default_model_path()
+    model = load_model(path)
+    encoder = getattr(model, "encoder_path", None)
+    if encoder and not Path(encoder, "modules.json").exists():
+        fallback = json.loads(DEFAULT_POINTER.read_text(encoding="utf-8")).get("fallback")
+        if fallback:
+            return load_model(MODELS / fallback)
+        raise RapportError(f"the theme model needs the encoder at {encoder}; build it with `make setup`.")
+    return model
+
+
+def _check_text(text: Any, where: str) -> str:
+    if not isinstance(text, str):
+        raise InputError(f"{where}: 'text' must be a string, got {type(text).__name__}.")
+    if not text.strip():
+        raise InputError(f"{where}: empty text.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(f"{where}: text of {len(text):,} characters is too long for one passage (max {MAX_TEXT_CHARS:,}); split it first.")
+    return text
+
+
+def tag_texts(texts: Sequence[str], model: ThemeModel, explain: bool = False) -> list[dict[str, Any]]:
+    """Labels, calibrated scores and (optionally) evidence for each text."""
+    if not texts:
+        return []
+    proba = model.predict_proba(list(texts))
+    results = []
+    for text, row in zip(texts, proba):
+        scores = {t: round(float(p), 4) for t, p in zip(model.theme_ids, row)}
+        labels = [t for t in model.theme_ids if scores[t] >= model.thresholds.get(t, 0.5)]
+        record: dict[str, Any] = {"text": text, "labels": labels, "scores": scores}
+        if explain:
+            record["evidence"] = {t: model.explain(text, t).to_dict() for t in labels}
+        results.append(record)
+    return results
+
+
+def tag_document(document: Document, model: ThemeModel, explain: bool = False) -> list[dict[str, Any]]:
+    """Tag every passage (paragraph or list item) of a document, with provenance."""
+    passages = [b for b in document.blocks if b.is_passage]
+    tagged = tag_texts([b.text for b in passages], model, explain=explain)
+    out = []
+    for block, record in zip(passages, tagged):
+        out.append({"doc": document.id, "district": document.district, "year": document.year,
+                    "page": block.page, "section": block.section, **record})
+    return out
+
+
+def theme_shares(records: Iterable[dict[str, Any]], theme_ids: Sequence[str]) -> dict[str, float]:
+    """Share of the passage text (by words) that carries each theme."""
+    total = 0
+    per_theme = {t: 0 for t in theme_ids}
+    for record in records:
+        words = len(record["text"].split())
+        total += words
+        for label in record["labels"]:
+            per_theme[label] += words
+    return {t: (per_theme[t] / total if total else 0.0) for t in theme_ids}
+
+
+__all__ = [
+    "Evidence", "Taxonomy", "ThemeModel", "UnknownThemeError", "default_model_path", "load_default_model",
+    "load_model", "tag_document", "tag_texts", "theme_shares",
+]

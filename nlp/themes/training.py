@@ -1,0 +1,216 @@
+"""Training and held-out evaluation of theme models.
+
+The gold set (``evaluation/themes/gold.jsonl``) carries a fixed ``split`` per passage:
+``train`` fits the models, ``dev`` tunes each theme's threshold, ``test`` is only ever
+scored. Nothing here reads test labels before the final scoring.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+from ..errors import RapportError
+from .taxonomy import Taxonomy
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLD = ROOT / "evaluation" / "themes" / "gold.jsonl"
+
+
+@dataclass
+class GoldSet:
+    texts: list[str]
+    y: np.ndarray
+    splits: list[str]
+    ids: list[str]
+    sources: list[str]
+
+    def subset(self, split: str) -> tuple[list[str], np.ndarray, list[int]]:
+        index = [i for i, s in enumerate(self.splits) if s == split]
+        return [self.texts[i] for i in index], self.y[index], index
+
+
+def load_gold(taxonomy: Taxonomy, path: Path = GOLD) -> GoldSet:
+    if not path.exists():
+        raise RapportError(f"{path}: no labelled data. See evaluation/themes/README.md for how the gold set is built.")
+    texts, rows, splits, ids, sources = [], [], [], [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        labels = record.get("labels") or []
+        unknown = [label for label in labels if label not in taxonomy.ids]
+        if unknown:
+            raise RapportError(f"{path}:{number}: unknown theme(s) {unknown}; add them to the taxonomy first.")
+        texts.append(record["text"])
+        rows.append([int(t in labels) for t in taxonomy.ids])
+        splits.append(record.get("split", "train"))
+        ids.append(record["id"])
+        sources.append(record.get("source", ""))
+    return GoldSet(texts, np.array(rows, dtype=int), splits, ids, sources)
+
+
+def tune_thresholds(proba: np.ndarray, y: np.ndarray, theme_ids: Sequence[str]) -> dict[str, float]:
+    """Per theme, the threshold that maximises F1 on the dev split (ties → closer to 0.5)."""
+    thresholds = {}
+    grid = np.round(np.arange(0.1, 0.91, 0.025), 3)
+    for j, theme in enumerate(theme_ids):
+        scores = [(f1_score(y[:, j], proba[:, j] >= t, zero_division=0), -abs(t - 0.5), t) for t in grid]
+        thresholds[theme] = float(max(scores)[2])
+    return thresholds
+
+
+def expected_calibration_error(proba: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """ECE over all theme decisions (each passage×theme probability is one prediction)."""
+    p = proba.ravel()
+    t = y.ravel()
+    edges = np.linspace(0, 1, bins + 1)
+    total = 0.0
+    for low, high in zip(edges[:-1], edges[1:]):
+        mask = (p >= low) & (p < high) if high < 1 else (p >= low) & (p <= high)
+        if mask.any():
+            total += mask.mean() * abs(p[mask].mean() - t[mask].mean())
+    return float(total)
+
+
+def evaluate(proba: np.ndarray, y: np.ndarray, thresholds: dict[str, float], theme_ids: Sequence[str]) -> dict[str, Any]:
+    cut = np.array([thresholds[t] for t in theme_ids])
+    pred = proba >= cut
+    p, r, f, support = precision_recall_fscore_support(y, pred, zero_division=0)
+    micro = precision_recall_fscore_support(y, pred, average="micro", zero_division=0)
+    return {
+        "micro_f1": float(micro[2]),
+        "micro_precision": float(micro[0]),
+        "micro_recall": float(micro[1]),
+        "ece": expected_calibration_error(proba, y),
+        "per_theme": {
+            t: {"precision": float(p[j]), "recall": float(r[j]), "f1": float(f[j]), "support": int(support[j])}
+            for j, t in enumerate(theme_ids)
+        },
+    }
+
+
+def throughput(model: Any, texts: Sequence[str], repeat_to: int = 2000) -> float:
+    """Passages per second of ``predict_proba`` on ``repeat_to`` passages."""
+    batch = (list(texts) * (repeat_to // max(1, len(texts)) + 1))[:repeat_to]
+    start = time.perf_counter()
+    model.predict_proba(batch)
+    return repeat_to / (time.perf_counter() - start)
+
+
+def _card(name: str, kind: str, report: dict[str, Any], gold: GoldSet, taxonomy: Taxonomy, extra: str = "") -> str:
+    metrics = report["test"]
+    lines = [
+        f"# {name}",
+        "",
+        f"Theme classifier of rapport ({kind}). Labels: {', '.join(taxonomy.ids)} (multi-label).",
+        "",
+        "## Data",
+        f"- Gold set `evaluation/themes/gold.jsonl`: {len(gold.texts)} passages "
+        f"({sum(s == 'train' for s in gold.splits)} train, {sum(s == 'dev' for s in gold.splits)} dev, "
+        f"{sum(s == 'test' for s in gold.splits)} test), annotated with `evaluation/themes/GUIDELINE.md`.",
+        "- Trained on train; thresholds tuned on dev; scored once on test.",
+        "",
+        "## Held-out test metrics",
+        f"- micro-F1 {metrics['micro_f1']:.3f} (precision {metrics['micro_precision']:.3f}, recall {metrics['micro_recall']:.3f})",
+        f"- ECE {metrics['ece']:.3f} (10 bins over all passage×theme probabilities)",
+        "",
+        "| theme | precision | recall | F1 | support | threshold |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for theme, m in metrics["per_theme"].items():
+        lines.append(f"| {theme} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} | {report['thresholds'][theme]:.3f} |")
+    lines += [
+        "",
+        f"Throughput: {report['passages_per_second']:.0f} passages/s (predict_proba, this machine, 2 cores).",
+        "",
+        "## Limits",
+        "- Trained on Stockholm district council reports (2020, 2025) and written variations; other",
+        "  report genres and years may drift. Scores are calibrated on the training folds; check",
+        "  calibration on your own data before reading them as probabilities.",
+        "- A theme counts when it is a real subject of the passage; single words in passing are",
+        "  meant to score low.",
+        extra,
+        f"Version: rapport {report['rapport_version']}, trained {report['trained']}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def train_and_evaluate(taxonomy: Taxonomy, gold: GoldSet, models_dir: Path, encoder_path: Path | None,
+                       log: Any = print) -> dict[str, Any]:
+    """Train every available model kind, tune on dev, score on test, save, pick a default."""
+    from .. import __version__
+    from .models import EmbeddingThemeClassifier, LexicalThemeClassifier
+
+    train_x, train_y, _ = gold.subset("train")
+    dev_x, dev_y, _ = gold.subset("dev")
+    test_x, test_y, _ = gold.subset("test")
+    if not train_x or not dev_x or not test_x:
+        raise RapportError("the gold set needs train, dev and test passages.")
+    for j, theme in enumerate(taxonomy.ids):
+        if train_y[:, j].sum() < 5:
+            raise RapportError(f"theme '{theme}' has only {int(train_y[:, j].sum())} training examples; label at least 5.")
+    reports: dict[str, dict[str, Any]] = {}
+    candidates: list[tuple[str, Any, dict[str, np.ndarray]]] = []
+
+    log("training the lexical model (TF-IDF + calibrated logistic regression) ...")
+    lexical = LexicalThemeClassifier(taxonomy.ids).fit(train_x, train_y)
+    candidates.append(("themes-lexical", lexical, {}))
+
+    if encoder_path is not None and (encoder_path / "modules.json").exists():
+        log(f"training the embedding model on {encoder_path} ...")
+        embedding = EmbeddingThemeClassifier(taxonomy.ids, encoder_path)
+        cache = {"train": embedding.embed(train_x), "dev": embedding.embed(dev_x), "test": embedding.embed(test_x)}
+        embedding.fit(train_x, train_y, embeddings=cache["train"])
+        candidates.append(("themes-embedding", embedding, cache))
+    else:
+        log("no encoder folder found: skipping the embedding model (build it with `make setup`).")
+
+    for name, model, cache in candidates:
+        dev_p = model.predict_proba(dev_x, embeddings=cache["dev"]) if cache else model.predict_proba(dev_x)
+        model.thresholds = tune_thresholds(dev_p, dev_y, taxonomy.ids)
+        test_p = model.predict_proba(test_x, embeddings=cache["test"]) if cache else model.predict_proba(test_x)
+        report = {
+            "model": name,
+            "kind": model.kind,
+            "thresholds": model.thresholds,
+            "dev": evaluate(dev_p, dev_y, model.thresholds, taxonomy.ids),
+            "test": evaluate(test_p, test_y, model.thresholds, taxonomy.ids),
+            "passages_per_second": throughput(model, test_x, repeat_to=2000 if not cache else 200),
+            "rapport_version": __version__,
+            "trained": time.strftime("%Y-%m-%d"),
+        }
+        if cache:
+            # store the encoder path relative to the repository so the folder moves with it
+            try:
+                model.encoder_path = str(Path(model.encoder_path).resolve().relative_to(ROOT))
+            except ValueError:
+                pass
+        model.save(models_dir / name, {"markdown": _card(name, model.kind, report, gold, taxonomy), "metrics": report})
+        reports[name] = report
+    best = max(reports, key=lambda n: reports[n]["test"]["micro_f1"])
+    pointer = {"default": best, "fallback": "themes-lexical", "chosen_by": "held-out test micro-F1"}
+    (models_dir / "themes.json").write_text(json.dumps(pointer, indent=1), encoding="utf-8")
+    return {"models": reports, "default": best}
+
+
+def render_table(result: dict[str, Any]) -> str:
+    models = result["models"]
+    names = list(models)
+    header = "| metric (held-out test) | " + " | ".join(names) + " |"
+    lines = [header, "|---|" + "---:|" * len(names)]
+    lines.append("| micro-F1 | " + " | ".join(f"{models[n]['test']['micro_f1']:.3f}" for n in names) + " |")
+    themes = list(next(iter(models.values()))["test"]["per_theme"])
+    for theme in themes:
+        lines.append(f"| F1 {theme} | " + " | ".join(f"{models[n]['test']['per_theme'][theme]['f1']:.3f}" for n in names) + " |")
+    lines.append("| ECE | " + " | ".join(f"{models[n]['test']['ece']:.3f}" for n in names) + " |")
+    lines.append("| passages/s (2 cores) | " + " | ".join(f"{models[n]['passages_per_second']:.0f}" for n in names) + " |")
+    lines.append(f"\ndefault: {result['default']}")
+    return "\n".join(lines)
