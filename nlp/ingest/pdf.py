@@ -68,27 +68,37 @@ def open_pdf(path: Path, data: bytes) -> pdfium.PdfDocument:
         raise InputError(f"{path}: not a readable PDF ({exc}). The file may be damaged or truncated.") from exc
 
 
-def _font_flags(textpage: pdfium.PdfTextPage, index: int, cache: dict[int, bool], buffer: ctypes.Array) -> bool:
-    """Whether the character's font is bold, cached per text object."""
-    obj = pdfium_c.FPDFText_GetTextObject(textpage, index)
-    key = ctypes.cast(obj, ctypes.c_void_p).value or 0
-    bold = cache.get(key)
-    if bold is None:
-        flags = ctypes.c_int()
-        pdfium_c.FPDFText_GetFontInfo(textpage, index, buffer, len(buffer), ctypes.byref(flags))
-        name = bytes(buffer).split(b"\0", 1)[0].decode("latin-1").lower()
-        weight = pdfium_c.FPDFText_GetFontWeight(textpage, index)
-        bold = "bold" in name or "black" in name or "heavy" in name or weight >= 600 or bool(flags.value & (1 << 18))
-        cache[key] = bold
-    return bold
+# A private prototype of FPDFText_GetTextObject that returns the object's address as an
+# int: comparing ctypes pointer objects per character costs more than the whole lookup.
+_get_text_object = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
+)
+
+
+def _font_style(textpage: object, index: int, buffer: ctypes.Array) -> tuple[float, bool]:
+    """Font size and boldness of a character (looked up once per text object)."""
+    size = round(pdfium_c.FPDFText_GetFontSize(textpage, index), 1)
+    flags = ctypes.c_int()
+    pdfium_c.FPDFText_GetFontInfo(textpage, index, buffer, len(buffer), ctypes.byref(flags))
+    name = bytes(buffer).split(b"\0", 1)[0].decode("latin-1").lower()
+    weight = pdfium_c.FPDFText_GetFontWeight(textpage, index)
+    bold = "bold" in name or "black" in name or "heavy" in name or weight >= 600 or bool(flags.value & (1 << 18))
+    return size, bold
 
 
 def _page_lines(textpage: pdfium.PdfTextPage, page_no: int) -> list[_RawLine]:
-    """Physical lines of one page from its characters."""
-    count = pdfium_c.FPDFText_CountChars(textpage)
+    """Physical lines of one page from its characters.
+
+    Three PDFium calls a character (code, box, text object); font size and weight are
+    read once per text object. Lines are cut where PDFium ends a line or the baseline
+    moves; a gap wider than the font size starts a new segment (a table cell)."""
+    raw = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(raw)
+    get_unicode = pdfium_c.FPDFText_GetUnicode
+    get_box = pdfium_c.FPDFText_GetLooseCharBox
     rect = pdfium_c.FS_RECTF()
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    font_cache: dict[int, bool] = {}
+    rect_ref = ctypes.byref(rect)
+    styles: dict[int, tuple[float, bool]] = {}
     name_buffer = ctypes.create_string_buffer(128)
     lines: list[_RawLine] = []
     current: _RawLine | None = None
@@ -118,25 +128,28 @@ def _page_lines(textpage: pdfium.PdfTextPage, page_no: int) -> list[_RawLine]:
         bold_count = total = 0
 
     for i in range(count):
-        code = pdfium_c.FPDFText_GetUnicode(textpage, i)
-        generated = pdfium_c.FPDFText_IsGenerated(textpage, i)
-        if generated:
-            if code in (0x0D, 0x0A):
-                flush_line()
-                prev_x1 = None
-            elif code == 0x20 and chars:
+        code = get_unicode(raw, i)
+        if code == 0x0D or code == 0x0A:
+            flush_line()
+            prev_x1 = None
+            continue
+        if code == 0x20 or code == 0xA0:
+            if chars and chars[-1] != " ":
                 chars.append(" ")
             continue
         if code == HYPHEN_MARK:
             code = 0x2D
-        char = chr(code) if code else ""
-        if not char or code in (0x0D, 0x0A):
+        if code == 0 or code == 0xFFFE:
             continue
-        pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect)
-        pdfium_c.FPDFText_GetCharOrigin(textpage, i, ox, oy)
-        size = round(pdfium_c.FPDFText_GetFontSize(textpage, i), 1)
-        baseline = oy.value
-        if current is not None and abs(baseline - current.baseline) > 0.45 * max(size, current.size):
+        char = chr(code)
+        obj = _get_text_object(raw, i) or 0
+        style = styles.get(obj)
+        if style is None:
+            style = styles[obj] = _font_style(raw, i, name_buffer)
+        size, bold = style
+        get_box(raw, i, rect_ref)
+        baseline = rect.bottom
+        if current is not None and abs(baseline - current.baseline) > 0.45 * (size if size > current.size else current.size):
             flush_line()
             prev_x1 = None
         if current is None:
@@ -147,19 +160,20 @@ def _page_lines(textpage: pdfium.PdfTextPage, page_no: int) -> list[_RawLine]:
             if chars and chars[-1] != " ":
                 chars.append(" ")
             continue
-        if prev_x1 is not None and rect.left - prev_x1 > 1.2 * size:
-            flush_segment()  # a column gap: a new table cell or a right-aligned header part
-            seg_x0 = rect.left
-        elif prev_x1 is not None and rect.left - prev_x1 > 0.12 * size and chars and chars[-1] != " ":
-            chars.append(" ")  # a word gap the PDF drew without a space character
+        left = rect.left
+        if prev_x1 is not None:
+            gap = left - prev_x1
+            if gap > 1.2 * size:
+                flush_segment()  # a column gap: a new table cell or a right-aligned header part
+            elif gap > 0.12 * size and chars and chars[-1] != " ":
+                chars.append(" ")  # a word gap the PDF drew without a space character
         if not chars:
-            seg_x0 = rect.left
+            seg_x0 = left
         chars.append(char)
-        seg_x1 = rect.right
-        prev_x1 = rect.right
+        seg_x1 = prev_x1 = rect.right
         sizes[size] += 1
         total += 1
-        if _font_flags(textpage, i, font_cache, name_buffer):
+        if bold:
             bold_count += 1
     flush_line()
     return _merge_baselines(lines)
