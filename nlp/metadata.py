@@ -96,11 +96,10 @@ def detect_metadata(front_lines: Iterable[str], running_titles: Iterable[str] = 
         if found and found[2] is not None:
             kind, period, year, match = found
             meta.report_type, meta.period, meta.year = kind, period, year
-            if len(text) <= 80:
-                meta.title = text
-            else:
-                meta.title = text[match.start(): match.end() + 5].strip()
             source.update(report_type="title", period="title", year="title")
+            if match.start() == 0 and len(text) <= 80:
+                meta.title = text  # a title line ("Tertialrapport 1 2025"), not a sentence naming it
+                source["title"] = "title"
             break
     for text in candidates:
         for name, pattern in _DISTRICT_PATTERNS:
