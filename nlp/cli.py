@@ -181,12 +181,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--store", default=str(DEFAULT_STORE), help=f"store folder (default: {DEFAULT_STORE})")
     p.add_argument("--manifest")
+
+    from .cli_themes import register as register_themes
+
+    register_themes(sub, argparse.RawDescriptionHelpFormatter)
+    from .cli_reuse import register as register_reuse
+
+    register_reuse(sub, argparse.RawDescriptionHelpFormatter)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .cli_themes import normalise_argv
+
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(normalise_argv(list(sys.argv[1:] if argv is None else argv)))
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

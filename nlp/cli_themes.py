@@ -1,0 +1,248 @@
+"""``rapport themes``: tag passages, summarise reports, train and evaluate theme models."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterator
+
+from .errors import InputError, RapportError
+from .ingest import iter_report_files, load_document
+from .themes import (MAX_TEXT_CHARS, load_default_model, load_model, tag_document, tag_texts, theme_shares)
+from .themes.taxonomy import DEFAULT_TAXONOMY, Taxonomy
+
+THEME_COMMANDS = ("summary", "train", "eval", "tag")
+MAX_LINE_BYTES = MAX_TEXT_CHARS * 4
+
+
+def _model(args: argparse.Namespace):  # noqa: ANN202 - ThemeModel
+    return load_model(args.model) if getattr(args, "model", None) else load_default_model()
+
+
+def _stdin_records() -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """(line number, record, error) for each non-blank stdin line: plain text or JSON."""
+    stream = sys.stdin.buffer
+    for number, raw in enumerate(iter(lambda: stream.readline(MAX_LINE_BYTES + 1), b""), start=1):
+        if len(raw) > MAX_LINE_BYTES:
+            # drain the rest of an over-long line without holding it in memory
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(MAX_LINE_BYTES)
+            yield number, None, f"line {number}: longer than {MAX_TEXT_CHARS:,} characters; split it into passages"
+            continue
+        try:
+            line = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            yield number, None, f"line {number}: not UTF-8 text"
+            continue
+        if not line:
+            continue
+        if line.startswith("{"):
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, None, f"line {number}: invalid JSON ({exc.msg})"
+                continue
+            if not isinstance(record, dict) or "text" not in record:
+                yield number, None, f"line {number}: a JSON line needs a \"text\" field"
+                continue
+            yield number, record, None
+        else:
+            yield number, {"text": line}, None
+
+
+def _write(records: list[dict[str, Any]], fmt: str, theme_ids: list[str], writer: Any) -> None:
+    for record in records:
+        if fmt == "jsonl":
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            row = {k: v for k, v in record.items() if k not in ("scores", "labels", "evidence", "section")}
+            row["labels"] = ";".join(record["labels"])
+            if "section" in record:
+                row["section"] = " > ".join(record["section"])
+            row.update({f"score_{t}": record["scores"][t] for t in theme_ids})
+            writer(row)
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    model = _model(args)
+    theme_ids = list(model.theme_ids)
+    csv_writer: csv.DictWriter | None = None
+
+    def write_csv(row: dict[str, Any]) -> None:
+        nonlocal csv_writer
+        if csv_writer is None:
+            csv_writer = csv.DictWriter(sys.stdout, fieldnames=list(row), extrasaction="ignore")
+            csv_writer.writeheader()
+        csv_writer.writerow(row)
+
+    failures = 0
+    if args.input == "-":
+        batch: list[dict[str, Any]] = []
+
+        def flush() -> None:
+            texts = [r["text"] for r in batch]
+            for record, tagged in zip(batch, tag_texts(texts, model, explain=args.explain)):
+                out = {k: v for k, v in record.items() if k != "text"}
+                out.update(tagged)
+                _write([out], args.format, theme_ids, write_csv)
+            batch.clear()
+
+        for number, record, error in _stdin_records():
+            if record is not None:
+                text = record.get("text")
+                if not isinstance(text, str) or not text.strip():
+                    error = f"line {number}: empty or non-text \"text\""
+                    record = None
+            if error:
+                failures += 1
+                sys.stderr.write(f"rapport: skipped {error}\n")
+                continue
+            batch.append(record)  # type: ignore[arg-type]
+            if len(batch) >= 256:
+                flush()
+        flush()
+        return 1 if failures else 0
+    files = iter_report_files([args.input])
+    if not files:
+        raise InputError(f"{args.input}: no report files (.pdf, .txt) found.")
+    for path in files:
+        try:
+            document = load_document(path)
+        except RapportError as exc:
+            failures += 1
+            sys.stderr.write(f"rapport: skipped {path}: {exc}\n")
+            continue
+        _write(tag_document(document, model, explain=args.explain), args.format, theme_ids, write_csv)
+    return 1 if failures else 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from .charts import grouped_bar_svg, html_page, html_table, save_bar_png
+
+    model = _model(args)
+    theme_ids = list(model.theme_ids)
+    rows = []
+    by_group: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    failures = 0
+    for path in iter_report_files(args.paths):
+        try:
+            document = load_document(path)
+        except RapportError as exc:
+            failures += 1
+            sys.stderr.write(f"rapport: skipped {path}: {exc}\n")
+            continue
+        records = tag_document(document, model)
+        shares = theme_shares(records, theme_ids)
+        rows.append((document, shares, records))
+        by_group[(document.district or "okänt distrikt", str(document.year or "okänt år"))].extend(records)
+    if not rows:
+        raise InputError("no report could be read.")
+    out = sys.stdout
+    out.write("Share of each report's passage text (by words) per theme\n\n")
+    header = ["report", "district", "year"] + theme_ids
+    out.write(" | ".join(header) + "\n")
+    for document, shares, _ in rows:
+        out.write(" | ".join([document.id, document.district or "–", str(document.year or "–")]
+                             + [f"{shares[t]:.1%}" for t in theme_ids]) + "\n")
+    for document, _, records in rows:
+        out.write(f"\n{document.id}: by top-level section\n")
+        sections: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for record in records:
+            sections[record["section"][0] if record["section"] else "(före första rubriken)"].append(record)
+        for name, section_records in sections.items():
+            shares = theme_shares(section_records, theme_ids)
+            out.write(f"  {name[:70]:70} " + " ".join(f"{t}={shares[t]:.0%}" for t in theme_ids) + "\n")
+    groups = sorted(by_group)
+    series = {t: [theme_shares(by_group[g], theme_ids)[t] for g in groups] for t in theme_ids}
+    labels = [f"{d} {y}" for d, y in groups]
+    chart_path = Path(args.out)
+    title = "Temats andel av rapporttexten per stadsdel och år"
+    if chart_path.suffix.lower() == ".png":
+        save_bar_png(chart_path, labels, series, title)
+    else:
+        table = html_table(["stadsdel och år"] + theme_ids,
+                           [[label] + [f"{series[t][i]:.1%}" for t in theme_ids] for i, label in enumerate(labels)])
+        chart_path.write_text(html_page(title, grouped_bar_svg(labels, series, title) + table), encoding="utf-8")
+    out.write(f"\nchart: {chart_path}\n")
+    return 1 if failures else 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .themes.training import GOLD, load_gold, render_table, train_and_evaluate
+
+    taxonomy = Taxonomy.load(args.taxonomy)
+    gold = load_gold(taxonomy, Path(args.gold) if args.gold else GOLD)
+    encoder = None if args.no_embedding else Path(args.encoder)
+    result = train_and_evaluate(taxonomy, gold, Path(args.models), encoder, log=lambda m: sys.stderr.write(m + "\n"))
+    sys.stdout.write(render_table(result) + "\n")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .themes.training import GOLD, evaluate, load_gold
+
+    taxonomy = Taxonomy.load(args.taxonomy)
+    gold = load_gold(taxonomy, Path(args.gold) if args.gold else GOLD)
+    test_x, test_y, _ = gold.subset("test")
+    models_dir = Path(args.models)
+    names = sorted(p.name for p in models_dir.glob("themes-*") if (p / "config.json").exists())
+    if not names:
+        raise RapportError(f"no trained theme models in {models_dir}; run `rapport themes train`.")
+    results = {}
+    for name in names:
+        model = load_model(models_dir / name)
+        if getattr(model, "encoder_path", None) and not Path(model.encoder_path, "modules.json").exists():
+            sys.stderr.write(f"rapport: {name} needs its encoder ({model.encoder_path}); skipped\n")
+            continue
+        results[name] = evaluate(model.predict_proba(test_x), test_y, model.thresholds, model.theme_ids)
+    sys.stdout.write("| metric (held-out test) | " + " | ".join(results) + " |\n|---|" + "---:|" * len(results) + "\n")
+    sys.stdout.write("| micro-F1 | " + " | ".join(f"{r['micro_f1']:.3f}" for r in results.values()) + " |\n")
+    for theme in taxonomy.ids:
+        sys.stdout.write(f"| F1 {theme} | " + " | ".join(f"{r['per_theme'][theme]['f1']:.3f}" for r in results.values()) + " |\n")
+    sys.stdout.write("| ECE | " + " | ".join(f"{r['ece']:.3f}" for r in results.values()) + " |\n")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction, formatter: type) -> None:
+    themes = sub.add_parser(
+        "themes", help="Theme classification: tag passages, summarise reports, train and evaluate models.",
+        description="Theme classification (trygghet, klimat, aldreomsorg, covid19, …).",
+        epilog="Examples:\n  rapport themes corpora/ --format jsonl --explain\n"
+               "  echo 'Fältassistenterna arbetar uppsökande på kvällarna.' | rapport themes -\n"
+               "  rapport themes summary corpora/ --out teman.html\n  rapport themes train\n  rapport themes eval",
+        formatter_class=formatter)
+    inner = themes.add_subparsers(dest="theme_command", metavar="{INPUT,summary,train,eval}")
+    tag = inner.add_parser("tag", help="tag passages of a report, a folder, or stdin (-)", formatter_class=formatter,
+                           epilog="Example:\n  rapport themes report.pdf --format csv")
+    tag.add_argument("input", metavar="INPUT", help="report file, folder, or - for stdin (plain text or JSON lines with \"text\")")
+    tag.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    tag.add_argument("--explain", action="store_true", help="add the sentences and terms behind each label")
+    tag.add_argument("--model", help="a model folder (default: models/themes.json's choice)")
+    tag.set_defaults(handler=cmd_tag)
+    summary = inner.add_parser("summary", help="theme share per report, section, district and year, with a chart",
+                               formatter_class=formatter, epilog="Example:\n  rapport themes summary corpora/ --out teman.png")
+    summary.add_argument("paths", nargs="+", metavar="PATH")
+    summary.add_argument("--out", default="themes-summary.html", help="chart file: .html (default) or .png")
+    summary.add_argument("--model")
+    summary.set_defaults(handler=cmd_summary)
+    for name, handler, text in (("train", cmd_train, "retrain from the labelled data and print the evaluation table"),
+                                ("eval", cmd_eval, "score the trained models on the held-out test split")):
+        p = inner.add_parser(name, help=text, formatter_class=formatter, epilog=f"Example:\n  rapport themes {name}")
+        p.add_argument("--taxonomy", default=str(DEFAULT_TAXONOMY))
+        p.add_argument("--gold", help="labelled passages (default: evaluation/themes/gold.jsonl)")
+        p.add_argument("--models", default=str(Path(__file__).resolve().parents[1] / "models"))
+        if name == "train":
+            p.add_argument("--encoder", default=str(Path(__file__).resolve().parents[1] / "models" / "multilingual-e5-small"))
+            p.add_argument("--no-embedding", action="store_true", help="train only the lexical model")
+        p.set_defaults(handler=handler)
+
+
+def normalise_argv(argv: list[str]) -> list[str]:
+    """``rapport themes INPUT`` is short for ``rapport themes tag INPUT``."""
+    if len(argv) >= 2 and argv[0] == "themes" and argv[1] not in THEME_COMMANDS + ("-h", "--help"):
+        return [argv[0], "tag", *argv[1:]]
+    return argv
