@@ -183,27 +183,32 @@ class ReuseIndex:
                 self.sentence_lsh.insert(key, self._minhash(sw))
 
     def _best(self, words: list[str], keys: Iterable[str], exclude_doc: str | None, min_sim: float,
-              prefer_before: int | None) -> tuple[Unit, float] | None:
+              prefer_before: int | None, only_earlier: bool = False) -> tuple[Unit, float] | None:
         best: tuple[float, int, Unit] | None = None
         for key in list(keys)[: self.config.max_candidates * 4]:
             unit = self.units[key]
             if exclude_doc is not None and unit.doc == exclude_doc:
                 continue
+            if only_earlier and prefer_before is not None and unit.year is not None and unit.year > prefer_before:
+                continue  # a later report cannot be the source; it is the copy
             # cheap bound: the alignment ratio cannot exceed 2·min/(sum) of the lengths
             if 2 * min(len(words), len(unit.words)) / (len(words) + len(unit.words)) < min_sim:
                 continue
             score = similarity(words, unit.words)
             if score < min_sim:
                 continue
-            # prefer the closest earlier year as the source, then the higher similarity
-            earlier = 1 if (prefer_before is None or unit.year is None or unit.year <= prefer_before) else 0
+            # prefer an earlier year over the same year, then the higher similarity, then the latest
+            earlier = 1 if (prefer_before is None or unit.year is None or unit.year < prefer_before) else 0
             rank = (earlier, score, unit.year or 0)
             if best is None or rank > (best[1], best[0], best[2].year or 0):
                 best = (score, earlier, unit)
         return (best[2], best[0]) if best else None
 
-    def find(self, document: Document, exclude_self: bool = True) -> list[ReuseMatch]:
-        """Every passage (or sentence) of ``document`` reused from an indexed document."""
+    def find(self, document: Document, exclude_self: bool = True, only_earlier: bool = False) -> list[ReuseMatch]:
+        """Every passage (or sentence) of ``document`` reused from an indexed document.
+
+        ``only_earlier``: a report of a later year is never taken as the source (corpus
+        mode, where both directions are indexed)."""
         cfg = self.config
         exclude = document.id if exclude_self else None
         matches: list[ReuseMatch] = []
@@ -212,7 +217,7 @@ class ReuseIndex:
             found = None
             if len(words) >= cfg.min_words:
                 candidates = [k for k in self.passage_lsh.query(self._minhash(words)) if k.startswith("p|")]
-                found = self._best(words, candidates, exclude, cfg.min_similarity, document.year)
+                found = self._best(words, candidates, exclude, cfg.min_similarity, document.year, only_earlier)
             if found:
                 unit, score = found
                 exact = " ".join(block.text.split()) == " ".join(unit.text.split())
@@ -225,7 +230,7 @@ class ReuseIndex:
                 if len(sw) < cfg.sentence_min_words:
                     continue
                 keys = self.sentence_exact.get(tuple(sw)) or self.sentence_lsh.query(self._minhash(sw))
-                hit = self._best(sw, keys, exclude, cfg.sentence_min_similarity, document.year)
+                hit = self._best(sw, keys, exclude, cfg.sentence_min_similarity, document.year, only_earlier)
                 if hit:
                     unit, score = hit
                     matches.append(ReuseMatch(sentence.text, document.id, block.page, block.section, unit.text,
@@ -328,7 +333,7 @@ def corpus_reuse(documents: Sequence[Document], config: ReuseConfig | None = Non
             progress("index", n + 1, len(documents))
     reports = []
     for n, document in enumerate(documents):
-        reports.append(report(document, index.find(document)))
+        reports.append(report(document, index.find(document, only_earlier=True)))
         if progress:
             progress("match", n + 1, len(documents))
     return reports

@@ -1,0 +1,110 @@
+"""Evaluate reuse detection on a "next year" report with planted, labelled reuse.
+
+``sodermalm_2021_tertialrapport-1.txt`` was written from the real 2020 report with
+verbatim copies, light edits, rewrites in new words, new text and copied sentences inside
+new paragraphs (see README.md here); ``sodermalm_2021_labels.jsonl`` labels every passage.
+
+    python evaluation/reuse/eval_reuse.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+
+from nlp.ingest import load_document  # noqa: E402
+from nlp.reuse import compare, passages  # noqa: E402
+
+
+def norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def main() -> None:
+    old = load_document(ROOT / "corpora" / "sodermalm_2020_tertialrapport-1.txt")
+    new = load_document(HERE / "sodermalm_2021_tertialrapport-1.txt", use_manifest=False)
+    labels = [json.loads(line) for line in (HERE / "sodermalm_2021_labels.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    result = compare(new, [old])
+    by_block: dict[int, list] = {}
+    for match in result.matches:
+        by_block.setdefault(match.block, []).append(match)
+    blocks = {norm(b.text): (i, b) for i, b in passages(new)}
+    counts: Counter[str] = Counter()
+    errors: list[str] = []
+    truth_words = 0
+    total_words = 0
+    for label in labels:
+        key = norm(label["text"])
+        kind = label["kind"]
+        counts[f"{kind}_total"] += 1
+        words = len(key.split())
+        total_words += words
+        if kind in ("verbatim", "light_edit"):
+            truth_words += words
+        elif kind == "sentence_reuse" and label.get("reused_sentence"):
+            truth_words += len(label["reused_sentence"].split())
+        if key not in blocks:
+            counts["unsegmented"] += 1
+            errors.append(f"not a passage after segmentation: {key[:80]}")
+            continue
+        index, _ = blocks[key]
+        found = by_block.get(index, [])
+        passage_level = [m for m in found if m.kind in ("exact", "near")]
+        if kind in ("verbatim", "light_edit"):
+            right_source = [m for m in passage_level if label.get("source_text") and norm(m.source_text) == norm(label["source_text"])]
+            if right_source:
+                counts[f"{kind}_found"] += 1
+            else:
+                errors.append(f"missed {kind}: {key[:80]}")
+            if kind == "verbatim" and any(m.kind == "exact" for m in right_source):
+                counts["verbatim_exact_kind"] += 1
+        elif kind in ("rewrite", "new"):
+            if passage_level:
+                counts[f"{kind}_flagged"] += 1
+                errors.append(f"flagged {kind} ({passage_level[0].similarity:.2f}): {key[:80]}")
+        elif kind == "sentence_reuse":
+            sentence = norm(label.get("reused_sentence") or "")
+            if any(m.kind == "sentence" and norm(m.text) == sentence for m in found) or passage_level:
+                counts["sentence_reuse_found"] += 1
+            else:
+                errors.append(f"missed copied sentence: {sentence[:80]}")
+    truth_share = truth_words / total_words if total_words else 0.0
+
+    def rate(found: str, total: str) -> float:
+        return counts[found] / counts[total] if counts[total] else 0.0
+
+    metrics = {
+        "verbatim_recall": rate("verbatim_found", "verbatim_total"),
+        "light_edit_recall": rate("light_edit_found", "light_edit_total"),
+        "rewrite_flagged": rate("rewrite_flagged", "rewrite_total"),
+        "new_flagged": rate("new_flagged", "new_total"),
+        "sentence_reuse_recall": rate("sentence_reuse_found", "sentence_reuse_total"),
+        "reused_share_predicted": result.reused_share,
+        "reused_share_truth": truth_share,
+        "counts": dict(counts),
+    }
+    print(f"{len(labels)} labelled passages: " + ", ".join(f"{k[:-6]} {v}" for k, v in counts.items() if k.endswith("_total")) + "\n")
+    print("| metric | value | target |")
+    print("|---|---:|---:|")
+    print(f"| verbatim copies found (with the right source) | {metrics['verbatim_recall']:.3f} | ≥ 0.98 |")
+    print(f"| light edits found (with the right source) | {metrics['light_edit_recall']:.3f} | ≥ 0.95 |")
+    print(f"| rewrites flagged as reuse | {metrics['rewrite_flagged']:.3f} | ≤ 0.03 |")
+    print(f"| new text flagged as reuse | {metrics['new_flagged']:.3f} | ≤ 0.03 |")
+    print(f"| copied sentences in new paragraphs found | {metrics['sentence_reuse_recall']:.3f} | |")
+    print(f"| reused share: predicted vs truth | {result.reused_share:.3f} vs {truth_share:.3f} "
+          f"(Δ {abs(result.reused_share - truth_share):.3f}) | Δ ≤ 0.03 |")
+    for error in errors[:15]:
+        print("  " + error, file=sys.stderr)
+    results = ROOT / "evaluation" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "reuse.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
