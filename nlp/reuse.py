@@ -153,6 +153,7 @@ class ReuseIndex:
         self.units: dict[str, Unit] = {}
         self.sentence_exact: dict[tuple[str, ...], list[str]] = defaultdict(list)
         self.documents: dict[str, Document] = {}
+        self._hashes: dict[str, MinHash] = {}  # reused when an indexed document is matched
 
     def _minhash(self, words: Sequence[str]) -> MinHash:
         shingles = [f"{a} {b}".encode() for a, b in zip(words, words[1:])] or [w.encode() for w in words]
@@ -171,7 +172,8 @@ class ReuseIndex:
                 key = f"p|{document.id}|{index}"
                 self.units[key] = Unit(document.id, index, block.page, block.section, block.text, words,
                                        document.year, document.district)
-                self.passage_lsh.insert(key, self._minhash(words))
+                self._hashes[key] = self._minhash(words)
+                self.passage_lsh.insert(key, self._hashes[key])
             for n, sentence in enumerate(block.sentences or []):
                 sw = tokens(sentence.text)
                 if len(sw) < self.config.sentence_min_words:
@@ -180,7 +182,8 @@ class ReuseIndex:
                 self.units[key] = Unit(document.id, index, block.page, block.section, sentence.text, sw,
                                        document.year, document.district)
                 self.sentence_exact[tuple(sw)].append(key)
-                self.sentence_lsh.insert(key, self._minhash(sw))
+                self._hashes[key] = self._minhash(sw)
+                self.sentence_lsh.insert(key, self._hashes[key])
 
     def _best(self, words: list[str], keys: Iterable[str], exclude_doc: str | None, min_sim: float,
               prefer_before: int | None, only_earlier: bool = False) -> tuple[Unit, float] | None:
@@ -216,7 +219,8 @@ class ReuseIndex:
             words = tokens(block.text)
             found = None
             if len(words) >= cfg.min_words:
-                candidates = [k for k in self.passage_lsh.query(self._minhash(words)) if k.startswith("p|")]
+                minhash = self._hashes.get(f"p|{document.id}|{index}") or self._minhash(words)
+                candidates = self.passage_lsh.query(minhash)
                 found = self._best(words, candidates, exclude, cfg.min_similarity, document.year, only_earlier)
             if found:
                 unit, score = found
@@ -225,11 +229,14 @@ class ReuseIndex:
                                           unit.page, 1.0 if exact else score, "exact" if exact else "near", index,
                                           unit.block, len(block.text.split())))
                 continue
-            for sentence in block.sentences or []:
+            for n, sentence in enumerate(block.sentences or []):
                 sw = tokens(sentence.text)
                 if len(sw) < cfg.sentence_min_words:
                     continue
-                keys = self.sentence_exact.get(tuple(sw)) or self.sentence_lsh.query(self._minhash(sw))
+                keys = self.sentence_exact.get(tuple(sw))
+                if not keys or all(self.units[k].doc == document.id for k in keys):
+                    minhash = self._hashes.get(f"s|{document.id}|{index}|{n}") or self._minhash(sw)
+                    keys = self.sentence_lsh.query(minhash)
                 hit = self._best(sw, keys, exclude, cfg.sentence_min_similarity, document.year, only_earlier)
                 if hit:
                     unit, score = hit
