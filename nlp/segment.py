@@ -338,9 +338,9 @@ class Segmenter:
             return False
         terminal = bool(TERMINAL.search(prev.text))
         if cur.page_break_before:
-            # the gap at a page break says nothing; a sentence cut at the page end continues
-            if not terminal:
-                return False
+            # the gap at a page break says nothing; a sentence cut at the page end continues,
+            # but only a paragraph's last line is short, so a short line ends one even
+            # without a full stop ("Trädförnyelse (2,0 mnkr)", a truncated sentence)
             return prev.fill < self.short_fill
         if cur.gap_before:
             return True

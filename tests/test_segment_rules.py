@@ -53,3 +53,31 @@ def test_value_only_text_lines_become_table_rows() -> None:
     lines, _ = text_to_lines(text)
     kinds = [b.type for b in segment_lines(lines, "text")]
     assert kinds == [BlockType.PARAGRAPH, BlockType.TABLE, BlockType.HEADING, BlockType.PARAGRAPH]
+
+
+def test_short_line_without_full_stop_at_page_end_closes_paragraph() -> None:
+    # Found by the reuse test report: "Trädförnyelse (2,0 mnkr)" at the foot of a page was
+    # glued to the next page's paragraph because it has no full stop.
+    lines = [_pdf_line(f"Rad {n} i ett stycke som fyller hela raden ut till högerkanten av spalten och", page=1)
+             for n in range(4)] + [
+        _pdf_line("Trädförnyelse (2,0 mnkr)", fill=0.3, page=1, gap_before=True),
+        _pdf_line("Under perioden har val av platser för plantering av träd pågått och platser där", page=2,
+                  page_break_before=True),
+        _pdf_line("träd har tagits ned har prioriterats.", fill=0.5, page=2),
+    ]
+    blocks = segment_lines(lines, "pdf")
+    assert [b.text for b in blocks][-2:] == [
+        "Trädförnyelse (2,0 mnkr)",
+        "Under perioden har val av platser för plantering av träd pågått och platser där träd har tagits ned har prioriterats.",
+    ]
+
+
+def test_full_line_at_page_end_continues_on_next_page() -> None:
+    lines = [
+        _pdf_line("Förvaltningen har under perioden arbetat vidare med att utveckla samverkan med", page=1),
+        _pdf_line("Polisen och civilsamhället om trygghetsskapande åtgärder i stadsdelsområdets", page=2,
+                  page_break_before=True),
+        _pdf_line("parker.", fill=0.1, page=2),
+    ]
+    blocks = segment_lines(lines, "pdf")
+    assert len(blocks) == 1 and blocks[0].text.endswith("stadsdelsområdets parker.")

@@ -1,14 +1,18 @@
 """Evaluate reuse detection on a "next year" report with planted, labelled reuse.
 
-``sodermalm_2021_tertialrapport-1.txt`` was written from the real 2020 report with
-verbatim copies, light edits, rewrites in new words, new text and copied sentences inside
-new paragraphs (see README.md here); ``sodermalm_2021_labels.jsonl`` labels every passage.
+``sodermalm_2021_tertialrapport-1.pdf`` is built by ``build_next_year.py`` from the real
+2020 report and hand-written edits: verbatim copies, light edits, rewrites in new words,
+new text and copied sentences inside new paragraphs; ``sodermalm_2021_labels.jsonl``
+labels every passage. The PDF goes through the whole pipeline (ingest, segmentation)
+before reuse detection, as an auditor's would.
 
+    python evaluation/reuse/build_next_year.py   # once, or after editing planted.jsonl
     python evaluation/reuse/eval_reuse.py
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 from collections import Counter
@@ -26,9 +30,13 @@ def norm(text: str) -> str:
     return " ".join(text.split())
 
 
+def word_ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
+
+
 def main() -> None:
     old = load_document(ROOT / "corpora" / "sodermalm_2020_tertialrapport-1.txt")
-    new = load_document(HERE / "sodermalm_2021_tertialrapport-1.txt", use_manifest=False)
+    new = load_document(HERE / "sodermalm_2021_tertialrapport-1.pdf", use_manifest=False)
     labels = [json.loads(line) for line in (HERE / "sodermalm_2021_labels.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     result = compare(new, [old])
     by_block: dict[int, list] = {}
@@ -57,7 +65,13 @@ def main() -> None:
         found = by_block.get(index, [])
         passage_level = [m for m in found if m.kind in ("exact", "near")]
         if kind in ("verbatim", "light_edit"):
-            right_source = [m for m in passage_level if label.get("source_text") and norm(m.source_text) == norm(label["source_text"])]
+            # the labelled source, a near-identical twin of it, or a 2020 passage at least as
+            # close to the new text (boilerplate variants: the edit may have moved it nearer
+            # to another variant) all count as the right source
+            sources = {norm(t) for t in [label.get("source_text") or ""] + label.get("source_alternatives", []) if t}
+            floor = word_ratio(key, norm(label["source_text"])) - 0.01
+            right_source = [m for m in passage_level
+                            if norm(m.source_text) in sources or word_ratio(key, norm(m.source_text)) >= floor]
             if right_source:
                 counts[f"{kind}_found"] += 1
             else:
@@ -99,7 +113,7 @@ def main() -> None:
     print(f"| copied sentences in new paragraphs found | {metrics['sentence_reuse_recall']:.3f} | |")
     print(f"| reused share: predicted vs truth | {result.reused_share:.3f} vs {truth_share:.3f} "
           f"(Δ {abs(result.reused_share - truth_share):.3f}) | Δ ≤ 0.03 |")
-    for error in errors[:15]:
+    for error in errors[:40]:
         print("  " + error, file=sys.stderr)
     results = ROOT / "evaluation" / "results"
     results.mkdir(parents=True, exist_ok=True)
