@@ -188,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_reuse import register as register_reuse
 
     register_reuse(sub, argparse.RawDescriptionHelpFormatter)
+    from .cli_search import register as register_search
+
+    register_search(sub, argparse.RawDescriptionHelpFormatter)
     return parser
 
 

@@ -187,7 +187,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     taxonomy = Taxonomy.load(args.taxonomy)
     gold = load_gold(taxonomy, Path(args.gold) if args.gold else GOLD)
-    test_x, test_y, _ = gold.subset("test")
+    test_x, test_y, test_i = gold.subset("test")
+    test_c = gold.contexts_of(test_i)
     models_dir = Path(args.models)
     names = sorted(p.name for p in models_dir.glob("themes-*") if (p / "config.json").exists())
     if not names:
@@ -198,7 +199,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if getattr(model, "encoder_path", None) and not Path(model.encoder_path, "modules.json").exists():
             sys.stderr.write(f"rapport: {name} needs its encoder ({model.encoder_path}); skipped\n")
             continue
-        results[name] = evaluate(model.predict_proba(test_x), test_y, model.thresholds, model.theme_ids)
+        results[name] = evaluate(model.predict_proba(test_x, test_c), test_y, model.thresholds, model.theme_ids)
     sys.stdout.write("| metric (held-out test) | " + " | ".join(results) + " |\n|---|" + "---:|" * len(results) + "\n")
     sys.stdout.write("| micro-F1 | " + " | ".join(f"{r['micro_f1']:.3f}" for r in results.values()) + " |\n")
     for theme in taxonomy.ids:

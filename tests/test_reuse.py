@@ -14,6 +14,8 @@ from nlp.reuse import boilerplate, compare, tokens
 
 from .conftest import SODERMALM
 
+ROOT = Path(__file__).resolve().parents[1]
+
 REWRITE = (
     "Stadsdelen samarbetar med polisen, butiksägare och föreningar för att göra torget och parken "
     "intill tryggare och trivsammare att vistas i, och en gemensam lokal överenskommelse med polisen "
@@ -94,3 +96,25 @@ def test_reuse_cli_contract(tmp_path: Path, sodermalm: Document) -> None:
     bad = subprocess.run([sys.executable, "-m", "nlp", "reuse", str(path), "--against", str(tmp_path / "missing.pdf")],
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
+
+
+def test_next_year_pdf_reuse_is_found_and_rewrites_are_not() -> None:
+    """The hand-written 2021 report: copies and light edits found, rewrites and new text not."""
+    import json
+
+    from nlp.reuse import compare, passages
+
+    here = ROOT / "evaluation" / "reuse"
+    old = load_document(ROOT / "corpora" / "sodermalm_2020_tertialrapport-1.txt")
+    new = load_document(here / "sodermalm_2021_tertialrapport-1.pdf", use_manifest=False)
+    labels = [json.loads(line) for line in (here / "sodermalm_2021_labels.jsonl").read_text(encoding="utf-8").splitlines()]
+    result = compare(new, [old])
+    flagged = {" ".join(new.blocks[m.block].text.split()) for m in result.matches if m.kind in ("exact", "near")}
+    by_kind: dict[str, list[str]] = {}
+    for label in labels:
+        by_kind.setdefault(label["kind"], []).append(label["text"])
+    assert sum(t in flagged for t in by_kind["verbatim"]) / len(by_kind["verbatim"]) >= 0.98
+    assert sum(t in flagged for t in by_kind["light_edit"]) / len(by_kind["light_edit"]) >= 0.9
+    assert sum(t in flagged for t in by_kind["rewrite"] + by_kind["new"]) <= 2
+    assert abs(result.reused_share - 0.668) < 0.03
+    assert len(list(passages(new))) >= 470

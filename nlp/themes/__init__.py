@@ -16,6 +16,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from ..errors import InputError, RapportError
 from ..model import Document
 from .models import Evidence, ThemeModel, load_model
+from .features import section_context
 from .taxonomy import Taxonomy, UnknownThemeError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,18 +55,24 @@ def _check_text(text: Any, where: str) -> str:
     return text
 
 
-def tag_texts(texts: Sequence[str], model: ThemeModel, explain: bool = False) -> list[dict[str, Any]]:
-    """Labels, calibrated scores and (optionally) evidence for each text."""
+def tag_texts(texts: Sequence[str], model: ThemeModel, explain: bool = False,
+              contexts: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Labels, calibrated scores and (optionally) evidence for each text.
+
+    ``contexts`` are the topical headings above each passage (see ``section_context``);
+    plain texts without headings are scored on their own words.
+    """
     if not texts:
         return []
-    proba = model.predict_proba(list(texts))
+    contexts = list(contexts) if contexts is not None else [""] * len(texts)
+    proba = model.predict_proba(list(texts), contexts)
     results = []
-    for text, row in zip(texts, proba):
+    for text, context, row in zip(texts, contexts, proba):
         scores = {t: round(float(p), 4) for t, p in zip(model.theme_ids, row)}
         labels = [t for t in model.theme_ids if scores[t] >= model.thresholds.get(t, 0.5)]
         record: dict[str, Any] = {"text": text, "labels": labels, "scores": scores}
         if explain:
-            record["evidence"] = {t: model.explain(text, t).to_dict() for t in labels}
+            record["evidence"] = {t: model.explain(text, t, context=context).to_dict() for t in labels}
         results.append(record)
     return results
 
@@ -73,7 +80,8 @@ def tag_texts(texts: Sequence[str], model: ThemeModel, explain: bool = False) ->
 def tag_document(document: Document, model: ThemeModel, explain: bool = False) -> list[dict[str, Any]]:
     """Tag every passage (paragraph or list item) of a document, with provenance."""
     passages = [b for b in document.blocks if b.is_passage]
-    tagged = tag_texts([b.text for b in passages], model, explain=explain)
+    tagged = tag_texts([b.text for b in passages], model, explain=explain,
+                       contexts=[section_context(b.section) for b in passages])
     out = []
     for block, record in zip(passages, tagged):
         out.append({"doc": document.id, "district": document.district, "year": document.year,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Sequence
 
 import snowballstemmer
 
@@ -30,3 +31,22 @@ def stem_tokens(text: str) -> list[str]:
 
 def stemmed_text(text: str) -> str:
     return " ".join(stem_tokens(text))
+
+
+# Headings that say what kind of text follows, not what it is about.
+GENERIC_HEADINGS = frozenset({
+    "analys", "beskrivning", "förväntat resultat", "aktiviteter", "indikatorer", "goda exempel",
+    "uppföljning", "nämndens bedömning", "bedömning", "åtgärder",
+})
+
+
+def section_context(section: Sequence[str] | None, depth: int = 2) -> str:
+    """The nearest topical headings above a passage ("Äldreomsorg", "Nämndmål: 1.5.1 ...").
+
+    Generic headings ("Analys", "Förväntat resultat 2025") are skipped because they carry
+    no topic; numbering and goal prefixes stay, their words are dropped by the analyser.
+    """
+    if not section:
+        return ""
+    topical = [h for h in section if not any(h.lower().startswith(g) for g in GENERIC_HEADINGS)]
+    return " / ".join(topical[-depth:])

@@ -22,9 +22,12 @@ from typing import Any, Protocol, Sequence
 
 import joblib
 import numpy as np
+from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion
 
 from ..errors import RapportError
@@ -52,15 +55,21 @@ class ThemeModel(Protocol):
     theme_ids: list[str]
     thresholds: dict[str, float]
 
-    def fit(self, texts: Sequence[str], y: np.ndarray) -> "ThemeModel": ...
+    def fit(self, texts: Sequence[str], y: np.ndarray, contexts: Sequence[str] | None = None) -> "ThemeModel": ...
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
+    def predict_proba(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray: ...
 
-    def predict(self, texts: Sequence[str]) -> np.ndarray: ...
+    def predict(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray: ...
 
-    def explain(self, text: str, theme_id: str, top: int = 3) -> Evidence: ...
+    def explain(self, text: str, theme_id: str, top: int = 3, context: str = "") -> Evidence: ...
 
     def save(self, path: Path, card: dict[str, Any]) -> None: ...
+
+
+def section_analyzer(context: str) -> list[str]:
+    """Stems of the heading words, marked "§" so they never mix with the passage's own."""
+    stems = [f"§{stem}" for stem in stem_tokens(context) if len(stem) > 1]
+    return stems or ["§-"]  # "no heading" (plain text input) is a state of its own
 
 
 def word_analyzer(text: str) -> list[str]:
@@ -73,8 +82,8 @@ class _ThresholdMixin:
     theme_ids: list[str]
     thresholds: dict[str, float]
 
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
-        proba = self.predict_proba(texts)  # type: ignore[attr-defined]
+    def predict(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray:
+        proba = self.predict_proba(texts, contexts)  # type: ignore[attr-defined]
         cut = np.array([self.thresholds.get(t, 0.5) for t in self.theme_ids])
         return proba >= cut
 
@@ -99,9 +108,16 @@ def _folds(y_column: np.ndarray, wanted: int = 5) -> int:
 
 
 class LexicalThemeClassifier(_ThresholdMixin):
-    """TF-IDF (word stems + character n-grams) and calibrated logistic regression."""
+    """TF-IDF (word stems + character n-grams) and calibrated logistic regression.
+
+    The headings above a passage are a second, separate feature space ("§" terms): a
+    passage under "Äldreomsorg" is more likely about elderly care, but how much the
+    heading may count differs by theme (covid-19 text appears under every heading), so
+    each theme's weight for it is chosen by cross-validation on the training data.
+    """
 
     kind = "lexical"
+    section_weight_grid = (0.0, 0.3, 0.6)
 
     def __init__(self, theme_ids: list[str], c: float = 4.0) -> None:
         self.theme_ids = list(theme_ids)
@@ -114,36 +130,78 @@ class LexicalThemeClassifier(_ThresholdMixin):
                                           sublinear_tf=True, min_df=2, max_features=150_000)),
             ]
         )
+        self.section_vectorizer = TfidfVectorizer(analyzer=section_analyzer, sublinear_tf=True, min_df=2)
+        self.section_weights: dict[str, float] = {t: 0.0 for t in theme_ids}
         self.classifiers: list[CalibratedClassifierCV] = []
 
-    def fit(self, texts: Sequence[str], y: np.ndarray) -> "LexicalThemeClassifier":
-        x = self.vectorizer.fit_transform(list(texts))
-        self.classifiers = [_calibrated_lr(self.c, _folds(y[:, j])).fit(x, y[:, j]) for j in range(len(self.theme_ids))]
+    def _features(self, texts: Sequence[str], contexts: Sequence[str] | None, fit: bool = False):  # noqa: ANN202
+        contexts = list(contexts) if contexts is not None else [""] * len(texts)
+        if len(contexts) != len(texts):
+            raise ValueError("texts and contexts differ in length")
+        if fit:
+            return self.vectorizer.fit_transform(list(texts)), self.section_vectorizer.fit_transform(contexts)
+        return self.vectorizer.transform(list(texts)), self.section_vectorizer.transform(contexts)
+
+    @staticmethod
+    def _join(x_text, x_section, weight: float):  # noqa: ANN001, ANN205
+        return sparse.hstack([x_text, x_section * weight], format="csr")
+
+    def _choose_section_weight(self, x_text, x_section, y_column: np.ndarray) -> float:  # noqa: ANN001
+        """The grid weight with the best cross-validated average precision (training data only)."""
+        folds = _folds(y_column, 3)
+        best, best_score = 0.0, -1.0
+        for weight in self.section_weight_grid:
+            if weight and x_section.nnz == 0:
+                continue
+            x = self._join(x_text, x_section, weight)
+            base = LogisticRegression(C=self.c, class_weight="balanced", max_iter=2000)
+            scores = cross_val_predict(base, x, y_column, cv=StratifiedKFold(folds, shuffle=True, random_state=0),
+                                       method="decision_function")
+            score = average_precision_score(y_column, scores)
+            if score > best_score + 1e-3:  # prefer the simpler (smaller) weight on ties
+                best, best_score = weight, score
+        return best
+
+    def fit(self, texts: Sequence[str], y: np.ndarray, contexts: Sequence[str] | None = None) -> "LexicalThemeClassifier":
+        x_text, x_section = self._features(texts, contexts, fit=True)
+        self.classifiers = []
+        for j, theme in enumerate(self.theme_ids):
+            weight = self._choose_section_weight(x_text, x_section, y[:, j])
+            self.section_weights[theme] = weight
+            clf = _calibrated_lr(self.c, _folds(y[:, j])).fit(self._join(x_text, x_section, weight), y[:, j])
+            self.classifiers.append(clf)
         return self
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        x = self.vectorizer.transform(list(texts))
-        return np.column_stack([clf.predict_proba(x)[:, 1] for clf in self.classifiers])
+    def predict_proba(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray:
+        x_text, x_section = self._features(texts, contexts)
+        return np.column_stack([
+            clf.predict_proba(self._join(x_text, x_section, self.section_weights[t]))[:, 1]
+            for t, clf in zip(self.theme_ids, self.classifiers)
+        ])
 
     def _coefficients(self, column: int) -> np.ndarray:
         calibrated = self.classifiers[column].calibrated_classifiers_
         return np.mean([c.estimator.coef_[0] for c in calibrated], axis=0)
 
-    def explain(self, text: str, theme_id: str, top: int = 3) -> Evidence:
+    def explain(self, text: str, theme_id: str, top: int = 3, context: str = "") -> Evidence:
         column = self.theme_ids.index(theme_id)
-        x = self.vectorizer.transform([text])
-        contributions = x.multiply(self._coefficients(column)).tocsr()
-        names = self.vectorizer.get_feature_names_out()
+        x_text, x_section = self._features([text], [context])
+        weight = self.section_weights[theme_id]
+        contributions = self._join(x_text, x_section, weight).multiply(self._coefficients(column)).tocsr()
+        names = list(self.vectorizer.get_feature_names_out()) + [
+            f"section__{n}" for n in self.section_vectorizer.get_feature_names_out()]
         row = contributions.getrow(0)
         order = np.argsort(-row.data)
         terms: list[tuple[str, float]] = []
         for index in order:
-            weight = float(row.data[index])
-            if weight <= 0 or len(terms) >= 8:
+            weight_i = float(row.data[index])
+            if weight_i <= 0 or len(terms) >= 8:
                 break
             name = names[row.indices[index]]
             if name.startswith("words__"):
-                terms.append((name[len("words__"):], weight))
+                terms.append((name[len("words__"):], weight_i))
+            elif name.startswith("section__"):
+                terms.append((name[len("section__"):], weight_i))  # already marked with "§"
         return Evidence(sentences=self._sentence_evidence(text, column, top), terms=terms)
 
     def save(self, path: Path, card: dict[str, Any]) -> None:
@@ -181,16 +239,19 @@ class EmbeddingThemeClassifier(_ThresholdMixin):
         return self.encoder.encode(list(texts), batch_size=self.batch_size, prompt_name="passage",
                                    normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
 
-    def fit(self, texts: Sequence[str], y: np.ndarray, embeddings: np.ndarray | None = None) -> "EmbeddingThemeClassifier":
+    def fit(self, texts: Sequence[str], y: np.ndarray, contexts: Sequence[str] | None = None,
+            embeddings: np.ndarray | None = None) -> "EmbeddingThemeClassifier":
+        # The encoder reads the passage only; headings are a feature of the lexical model.
         x = self.embed(texts) if embeddings is None else embeddings
         self.classifiers = [_calibrated_lr(self.c, _folds(y[:, j])).fit(x, y[:, j]) for j in range(len(self.theme_ids))]
         return self
 
-    def predict_proba(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+    def predict_proba(self, texts: Sequence[str], contexts: Sequence[str] | None = None,
+                      embeddings: np.ndarray | None = None) -> np.ndarray:
         x = self.embed(texts) if embeddings is None else embeddings
         return np.column_stack([clf.predict_proba(x)[:, 1] for clf in self.classifiers])
 
-    def explain(self, text: str, theme_id: str, top: int = 3) -> Evidence:
+    def explain(self, text: str, theme_id: str, top: int = 3, context: str = "") -> Evidence:
         return Evidence(sentences=self._sentence_evidence(text, self.theme_ids.index(theme_id), top))
 
     def save(self, path: Path, card: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
 from ..errors import RapportError
+from .features import section_context
 from .taxonomy import Taxonomy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,16 +31,20 @@ class GoldSet:
     splits: list[str]
     ids: list[str]
     sources: list[str]
+    contexts: list[str]
 
     def subset(self, split: str) -> tuple[list[str], np.ndarray, list[int]]:
         index = [i for i, s in enumerate(self.splits) if s == split]
         return [self.texts[i] for i in index], self.y[index], index
 
+    def contexts_of(self, index: list[int]) -> list[str]:
+        return [self.contexts[i] for i in index]
+
 
 def load_gold(taxonomy: Taxonomy, path: Path = GOLD) -> GoldSet:
     if not path.exists():
         raise RapportError(f"{path}: no labelled data. See evaluation/themes/README.md for how the gold set is built.")
-    texts, rows, splits, ids, sources = [], [], [], [], []
+    texts, rows, splits, ids, sources, contexts = [], [], [], [], [], []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -53,7 +58,8 @@ def load_gold(taxonomy: Taxonomy, path: Path = GOLD) -> GoldSet:
         splits.append(record.get("split", "train"))
         ids.append(record["id"])
         sources.append(record.get("source", ""))
-    return GoldSet(texts, np.array(rows, dtype=int), splits, ids, sources)
+        contexts.append(section_context(record.get("section")))
+    return GoldSet(texts, np.array(rows, dtype=int), splits, ids, sources, contexts)
 
 
 def tune_thresholds(proba: np.ndarray, y: np.ndarray, theme_ids: Sequence[str]) -> dict[str, float]:
@@ -149,9 +155,10 @@ def train_and_evaluate(taxonomy: Taxonomy, gold: GoldSet, models_dir: Path, enco
     from .. import __version__
     from .models import EmbeddingThemeClassifier, LexicalThemeClassifier
 
-    train_x, train_y, _ = gold.subset("train")
-    dev_x, dev_y, _ = gold.subset("dev")
-    test_x, test_y, _ = gold.subset("test")
+    train_x, train_y, train_i = gold.subset("train")
+    dev_x, dev_y, dev_i = gold.subset("dev")
+    test_x, test_y, test_i = gold.subset("test")
+    train_c, dev_c, test_c = gold.contexts_of(train_i), gold.contexts_of(dev_i), gold.contexts_of(test_i)
     if not train_x or not dev_x or not test_x:
         raise RapportError("the gold set needs train, dev and test passages.")
     for j, theme in enumerate(taxonomy.ids):
@@ -161,22 +168,22 @@ def train_and_evaluate(taxonomy: Taxonomy, gold: GoldSet, models_dir: Path, enco
     candidates: list[tuple[str, Any, dict[str, np.ndarray]]] = []
 
     log("training the lexical model (TF-IDF + calibrated logistic regression) ...")
-    lexical = LexicalThemeClassifier(taxonomy.ids).fit(train_x, train_y)
+    lexical = LexicalThemeClassifier(taxonomy.ids).fit(train_x, train_y, train_c)
     candidates.append(("themes-lexical", lexical, {}))
 
     if encoder_path is not None and (encoder_path / "modules.json").exists():
         log(f"training the embedding model on {encoder_path} ...")
         embedding = EmbeddingThemeClassifier(taxonomy.ids, encoder_path)
         cache = {"train": embedding.embed(train_x), "dev": embedding.embed(dev_x), "test": embedding.embed(test_x)}
-        embedding.fit(train_x, train_y, embeddings=cache["train"])
+        embedding.fit(train_x, train_y, train_c, embeddings=cache["train"])
         candidates.append(("themes-embedding", embedding, cache))
     else:
         log("no encoder folder found: skipping the embedding model (build it with `make setup`).")
 
     for name, model, cache in candidates:
-        dev_p = model.predict_proba(dev_x, embeddings=cache["dev"]) if cache else model.predict_proba(dev_x)
+        dev_p = model.predict_proba(dev_x, dev_c, embeddings=cache["dev"]) if cache else model.predict_proba(dev_x, dev_c)
         model.thresholds = tune_thresholds(dev_p, dev_y, taxonomy.ids)
-        test_p = model.predict_proba(test_x, embeddings=cache["test"]) if cache else model.predict_proba(test_x)
+        test_p = model.predict_proba(test_x, test_c, embeddings=cache["test"]) if cache else model.predict_proba(test_x, test_c)
         report = {
             "model": name,
             "kind": model.kind,

@@ -1,0 +1,457 @@
+"""A persistent, incremental passage index with BM25, dense and hybrid ranking.
+
+Layout of an index folder (embedded: plain files, no server)::
+
+    DIR/index.json          manifest: format, encoder, documents and shard checksums
+    DIR/docs/<doc>.jsonl    the document's passages with their analysed terms and labels
+    DIR/docs/<doc>.npy      their embeddings (float32, L2-normalised), if an encoder is used
+
+Adding a report writes its two shards and then the manifest (each atomically); the other
+reports' shards are not touched, and their embeddings, the expensive part, are never
+recomputed. BM25 statistics are global, so the BM25 matrix (``bm25s``) is rebuilt from
+the stored terms when an index is opened: seconds for 100,000 passages. The same content
+hash twice adds nothing. A shard whose checksum does not match the manifest makes the
+index *corrupt*: that is reported, never silently rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from ..errors import InputError, RapportError
+from ..model import Document
+from ..store import atomic_write_text
+from .analysis import AnalyzerConfig, analyze, words
+
+INDEX_FORMAT = 1
+MAX_QUERY_CHARS = 1000
+MAX_TOP_K = 200
+RRF_K = 60  # reciprocal rank fusion constant (Cormack et al. 2009)
+CANDIDATES = 100  # per ranker, before fusion
+YEARS = re.compile(r"^\s*(\d{4})\s*[-–]\s*(\d{4})\s*$")
+
+
+class IndexError_(RapportError):
+    """The index folder is missing or damaged."""
+
+
+class CorruptIndexError(IndexError_):
+    pass
+
+
+@dataclass
+class Passage:
+    id: str
+    doc: str
+    district: str | None
+    year: int | None
+    report_type: str | None
+    page: int | None
+    section: list[str]
+    text: str
+    kind: str
+    terms: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    programs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Hit:
+    rank: int
+    score: float
+    passage: Passage
+    snippet: str
+    matched: list[str]
+
+    def to_record(self) -> dict[str, Any]:
+        p = self.passage
+        return {"rank": self.rank, "score": round(self.score, 6), "text": p.text, "snippet": self.snippet,
+                "doc": p.doc, "district": p.district, "year": p.year, "report_type": p.report_type,
+                "page": p.page, "section": p.section, "id": p.id, "themes": p.themes, "matched": self.matched}
+
+
+@dataclass
+class Filters:
+    district: str | None = None
+    year: int | None = None
+    years: tuple[int, int] | None = None
+    report_type: str | None = None
+    theme: str | None = None
+    program: str | None = None
+
+    @staticmethod
+    def parse_years(text: str | None) -> tuple[int, int] | None:
+        if not text:
+            return None
+        match = YEARS.match(text)
+        if not match:
+            raise InputError(f"--years {text!r}: give a range such as 2019-2024.")
+        start, end = int(match.group(1)), int(match.group(2))
+        if start > end:
+            raise InputError(f"--years {text!r}: the first year is after the last.")
+        return start, end
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _safe_name(doc_id: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", doc_id)
+
+
+class Index:
+    """Hybrid Swedish passage search over ingested reports (``nlp.search.Index``)."""
+
+    def __init__(self, root: str | Path, encoder: str | Path | None = "default",
+                 analyzer: AnalyzerConfig = AnalyzerConfig()) -> None:
+        self.root = Path(root)
+        self.analyzer = analyzer
+        self._encoder_name = encoder
+        self._encoder: Any = None
+        self.manifest: dict[str, Any] = {"format": INDEX_FORMAT, "encoder": None, "documents": {}}
+        self.passages: list[Passage] = []
+        self.vectors: np.ndarray | None = None
+        self._bm25: Any = None
+        self._by_id: dict[str, int] = {}
+
+    # -- opening -------------------------------------------------------------------
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "index.json"
+
+    @classmethod
+    def open(cls, root: str | Path, create: bool = False, encoder: str | Path | None = "default",
+             analyzer: AnalyzerConfig = AnalyzerConfig()) -> "Index":
+        index = cls(root, encoder=encoder, analyzer=analyzer)
+        if not index.manifest_path.exists():
+            if not create:
+                if index.root.exists() and any(index.root.iterdir()):
+                    raise CorruptIndexError(f"{index.root}: not a search index (index.json missing).")
+                raise IndexError_(f"{index.root}: no search index here; build one with `rapport index PATH... --index {index.root}`.")
+            index.root.mkdir(parents=True, exist_ok=True)
+            return index
+        try:
+            manifest = json.loads(index.manifest_path.read_text(encoding="utf-8"))
+            if manifest.get("format") != INDEX_FORMAT or not isinstance(manifest.get("documents"), dict):
+                raise ValueError(f"format {manifest.get('format')!r}")
+        except (ValueError, OSError) as exc:
+            raise CorruptIndexError(f"{index.manifest_path}: the index manifest is damaged ({exc}). "
+                                    "Remove the folder and build the index again.") from exc
+        index.manifest = manifest
+        index._load_shards()
+        return index
+
+    def _load_shards(self) -> None:
+        passages: list[Passage] = []
+        vectors: list[np.ndarray] = []
+        for doc_id, entry in self.manifest["documents"].items():
+            shard = self.root / entry["passages"]
+            try:
+                if _sha256(shard) != entry["sha256"]["passages"]:
+                    raise CorruptIndexError(f"{shard}: checksum does not match the manifest")
+                rows = [Passage(**json.loads(line)) for line in shard.read_text(encoding="utf-8").splitlines() if line]
+                if len(rows) != entry["count"]:
+                    raise CorruptIndexError(f"{shard}: {len(rows)} passages, manifest says {entry['count']}")
+                if entry.get("vectors"):
+                    vector_path = self.root / entry["vectors"]
+                    if _sha256(vector_path) != entry["sha256"]["vectors"]:
+                        raise CorruptIndexError(f"{vector_path}: checksum does not match the manifest")
+                    matrix = np.load(vector_path, allow_pickle=False)
+                    if matrix.shape[0] != len(rows):
+                        raise CorruptIndexError(f"{vector_path}: {matrix.shape[0]} vectors for {len(rows)} passages")
+                    vectors.append(matrix.astype(np.float32, copy=False))
+            except CorruptIndexError as exc:
+                raise CorruptIndexError(f"the search index at {self.root} is corrupt: {exc}. It was not changed; "
+                                        f"remove document {doc_id!r} (`rapport index --remove {doc_id}`) and add it "
+                                        "again, or rebuild the index.") from None
+            except (OSError, ValueError, TypeError, KeyError) as exc:
+                raise CorruptIndexError(f"the search index at {self.root} is corrupt: {shard}: {exc}. "
+                                        "Rebuild the index.") from None
+            passages.extend(rows)
+        self.passages = passages
+        self._by_id = {p.id: i for i, p in enumerate(passages)}
+        has_vectors = bool(vectors) and len(vectors) == len(self.manifest["documents"])
+        self.vectors = np.vstack(vectors) if has_vectors else None
+        self._bm25 = None
+
+    # -- encoder -------------------------------------------------------------------
+    @property
+    def encoder_name(self) -> str | None:
+        if self.manifest.get("encoder"):
+            return self.manifest["encoder"]
+        if self._encoder_name == "default":
+            from ..encoders import default_encoder_path, encoder_available
+
+            return str(default_encoder_path()) if encoder_available() else None
+        return str(self._encoder_name) if self._encoder_name else None
+
+    def encoder(self) -> Any:
+        if self._encoder is None:
+            name = self.encoder_name
+            if not name:
+                raise RapportError("dense search needs an encoder; build it with `make setup` "
+                                   "(python -m nlp.encoders.build_e5) and rebuild the index.")
+            from ..encoders import load_encoder
+
+            self._encoder = load_encoder(name)
+        return self._encoder
+
+    def _embed(self, texts: Sequence[str], prompt: str) -> np.ndarray:
+        return self.encoder().encode(list(texts), batch_size=32, prompt_name=prompt, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False).astype(np.float32)
+
+    # -- building ------------------------------------------------------------------
+    def has_document(self, content_hash: str) -> str | None:
+        for doc_id, entry in self.manifest["documents"].items():
+            if entry["content_hash"] == content_hash:
+                return doc_id
+        return None
+
+    def add_document(self, document: Document, tagger: Callable[[Document], list[list[str]]] | None = None,
+                     programs: Callable[[Document], list[list[str]]] | None = None) -> bool:
+        """Index a document's passages; False if the same content is already indexed."""
+        if self.has_document(document.content_hash):
+            return False
+        doc_id = document.id
+        if doc_id in self.manifest["documents"]:  # same name, new content: replace it
+            self.remove(doc_id)
+        blocks = [b for b in document.blocks if b.is_passage]
+        indices = [i for i, b in enumerate(document.blocks) if b.is_passage]
+        themes = tagger(document) if tagger else [[] for _ in blocks]
+        named = programs(document) if programs else [[] for _ in blocks]
+        rows = [Passage(id=f"{doc_id}#{i}", doc=doc_id, district=document.district, year=document.year,
+                        report_type=document.report_type, page=b.page, section=list(b.section), text=b.text,
+                        kind=b.type.value, terms=analyze(b.text, self.analyzer), themes=t, programs=n)
+                for i, b, t, n in zip(indices, blocks, themes, named)]
+        shard_dir = self.root / "docs"
+        shard_dir.mkdir(parents=True, exist_ok=True)
+        name = _safe_name(doc_id)
+        passage_path = shard_dir / f"{name}.jsonl"
+        atomic_write_text(passage_path, "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows))
+        entry: dict[str, Any] = {
+            "content_hash": document.content_hash, "source": document.source_path, "district": document.district,
+            "year": document.year, "report_type": document.report_type, "title": document.title,
+            "count": len(rows), "passages": f"docs/{name}.jsonl", "vectors": None,
+            "sha256": {"passages": _sha256(passage_path)},
+        }
+        if self.encoder_name:
+            matrix = self._embed([r.text for r in rows], "passage") if rows else np.zeros((0, 384), np.float32)
+            buffer = io.BytesIO()
+            np.save(buffer, matrix, allow_pickle=False)
+            vector_path = shard_dir / f"{name}.npy"
+            _atomic_write_bytes(vector_path, buffer.getvalue())
+            entry["vectors"] = f"docs/{name}.npy"
+            entry["sha256"]["vectors"] = _sha256(vector_path)
+            self.manifest["encoder"] = self.encoder_name
+        self.manifest["documents"][doc_id] = entry
+        self._save_manifest()
+        self._load_shards()
+        return True
+
+    def remove(self, doc_id: str) -> bool:
+        entry = self.manifest["documents"].pop(doc_id, None)
+        if entry is None:
+            return False
+        self._save_manifest()  # the manifest first: a crash leaves an orphan file, not a dangling entry
+        for key in ("passages", "vectors"):
+            if entry.get(key):
+                (self.root / entry[key]).unlink(missing_ok=True)
+        self._load_shards()
+        return True
+
+    def _save_manifest(self) -> None:
+        atomic_write_text(self.manifest_path, json.dumps(self.manifest, ensure_ascii=False, indent=1))
+
+    # -- querying ------------------------------------------------------------------
+    def documents(self) -> list[dict[str, Any]]:
+        return [{"doc": doc_id, **{k: v for k, v in entry.items() if k not in ("sha256",)}}
+                for doc_id, entry in self.manifest["documents"].items()]
+
+    def _bm25_model(self) -> Any:
+        if self._bm25 is None:
+            import bm25s
+
+            model = bm25s.BM25(k1=1.2, b=0.75)
+            if self.passages:
+                model.index([p.terms or ["\u2205"] for p in self.passages], show_progress=False)
+            self._bm25 = model
+        return self._bm25
+
+    def _mask(self, filters: Filters) -> np.ndarray:
+        mask = np.ones(len(self.passages), dtype=bool)
+        if filters.district:
+            known = {p.district for p in self.passages if p.district}
+            wanted = filters.district.casefold()
+            match = [d for d in known if d.casefold() == wanted]
+            if not match:
+                raise InputError(f"unknown district {filters.district!r}; the index has: {', '.join(sorted(known)) or 'none'}.")
+            mask &= np.array([p.district == match[0] for p in self.passages])
+        if filters.year is not None:
+            mask &= np.array([p.year == filters.year for p in self.passages])
+        if filters.years is not None:
+            low, high = filters.years
+            mask &= np.array([p.year is not None and low <= p.year <= high for p in self.passages])
+        if filters.report_type:
+            mask &= np.array([(p.report_type or "").casefold() == filters.report_type.casefold() for p in self.passages])
+        if filters.theme:
+            from ..themes import Taxonomy
+
+            taxonomy = Taxonomy.load()
+            if filters.theme not in taxonomy.ids:
+                raise InputError(f"unknown theme {filters.theme!r}; known themes: {', '.join(taxonomy.ids)}.")
+            mask &= np.array([filters.theme in p.themes for p in self.passages])
+        if filters.program:
+            wanted = filters.program.casefold()
+            mask &= np.array([any(n.casefold() == wanted for n in p.programs) for p in self.passages])
+        if (filters.year is not None or filters.years is not None) and not mask.any():
+            years = sorted({p.year for p in self.passages if p.year})
+            raise InputError(f"no reports for that year selection; the index has years {years}.")
+        return mask
+
+    def _check_query(self, query: str) -> str:
+        if not isinstance(query, str) or not query.strip():
+            raise InputError("empty query: give some words to search for.")
+        if len(query) > MAX_QUERY_CHARS:
+            raise InputError(f"the query has {len(query):,} characters; the limit is {MAX_QUERY_CHARS:,}. "
+                             "Use a few words or a sentence (or `rapport similar --like` for a passage).")
+        return query.strip()
+
+    def bm25_scores(self, query: str) -> np.ndarray:
+        model = self._bm25_model()
+        terms = [t for t in analyze(query, self.analyzer) if t in model.vocab_dict]
+        if not terms or not self.passages:
+            return np.zeros(len(self.passages), dtype=np.float32)
+        return np.asarray(model.get_scores(terms), dtype=np.float32)
+
+    def dense_scores(self, query: str, prompt: str = "query") -> np.ndarray:
+        if self.vectors is None:
+            raise RapportError("this index has no embeddings (built without an encoder); use --mode bm25 "
+                               "or rebuild it after `make setup`.")
+        return self.vectors @ self._embed([query], prompt)[0]
+
+    def search(self, query: str, top_k: int = 10, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
+        query = self._check_query(query)
+        if not 1 <= top_k <= MAX_TOP_K:
+            raise InputError(f"--top-k must be between 1 and {MAX_TOP_K}.")
+        if mode not in ("hybrid", "bm25", "dense"):
+            raise InputError(f"unknown mode {mode!r}; use hybrid, bm25 or dense.")
+        if not self.passages:
+            raise IndexError_(f"{self.root}: the index is empty; add reports with `rapport index PATH...`.")
+        mask = self._mask(filters or Filters())
+        if mode == "hybrid" and self.vectors is None:
+            mode = "bm25"  # lexical-only index
+        if mode == "bm25":
+            scores = np.where(mask, self.bm25_scores(query), -np.inf)
+            order = [i for i in np.argsort(-scores, kind="stable")[:top_k] if np.isfinite(scores[i]) and scores[i] > 0]
+            ranked = [(i, float(scores[i])) for i in order]
+        elif mode == "dense":
+            scores = np.where(mask, self.dense_scores(query), -np.inf)
+            order = [i for i in np.argsort(-scores, kind="stable")[:top_k] if np.isfinite(scores[i])]
+            ranked = [(i, float(scores[i])) for i in order]
+        else:
+            ranked = self._fuse(query, mask)[:top_k]
+        return [self._hit(rank, i, score, query) for rank, (i, score) in enumerate(ranked, start=1)]
+
+    def _fuse(self, query: str, mask: np.ndarray) -> list[tuple[int, float]]:
+        """Reciprocal rank fusion of the BM25 and dense rankings."""
+        lexical = np.where(mask, self.bm25_scores(query), -np.inf)
+        dense = np.where(mask, self.dense_scores(query), -np.inf)
+        fused: dict[int, float] = {}
+        for scores, positive_only in ((lexical, True), (dense, False)):
+            order = np.argsort(-scores, kind="stable")[:CANDIDATES]
+            for rank, i in enumerate(order, start=1):
+                if not np.isfinite(scores[i]) or (positive_only and scores[i] <= 0):
+                    continue
+                fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (RRF_K + rank)
+        return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+    def similar(self, passage_id: str | None = None, text: str | None = None, top_k: int = 10,
+                filters: Filters | None = None, include_same_document: bool = False) -> list[Hit]:
+        """Passages like a given one (by id) or like a text, in other reports by default."""
+        if self.vectors is None:
+            raise RapportError("`similar` needs embeddings; rebuild the index after `make setup`.")
+        mask = self._mask(filters or Filters())
+        if passage_id is not None:
+            if passage_id not in self._by_id:
+                raise InputError(f"no passage {passage_id!r} in the index (ids look like 'doc#12'; "
+                                 "`rapport search --format jsonl` shows them).")
+            source = self.passages[self._by_id[passage_id]]
+            scores = self.vectors @ self.vectors[self._by_id[passage_id]]
+            mask &= np.array([p.id != passage_id for p in self.passages])
+            if not include_same_document:
+                mask &= np.array([p.doc != source.doc for p in self.passages])
+            query = source.text
+        else:
+            query = self._check_like(text or "")
+            scores = self.dense_scores(query, prompt="passage")
+        scores = np.where(mask, scores, -np.inf)
+        order = [i for i in np.argsort(-scores, kind="stable")[:top_k] if np.isfinite(scores[i])]
+        return [self._hit(rank, int(i), float(scores[i]), query) for rank, i in enumerate(order, start=1)]
+
+    @staticmethod
+    def _check_like(text: str) -> str:
+        if not text.strip():
+            raise InputError("--like needs a text.")
+        if len(text) > 20 * MAX_QUERY_CHARS:
+            raise InputError(f"the text has {len(text):,} characters; give one passage (at most {20 * MAX_QUERY_CHARS:,}).")
+        return text
+
+    def _hit(self, rank: int, i: int, score: float, query: str) -> Hit:
+        passage = self.passages[i]
+        snippet, matched = make_snippet(passage.text, query, self.analyzer)
+        return Hit(rank, score, passage, snippet, matched)
+
+    def clear(self) -> None:
+        shutil.rmtree(self.root / "docs", ignore_errors=True)
+        self.manifest["documents"] = {}
+        self._save_manifest()
+        self._load_shards()
+
+
+def make_snippet(text: str, query: str, analyzer: AnalyzerConfig = AnalyzerConfig(),
+                 width: int = 240) -> tuple[str, list[str]]:
+    """The sentence(s) with most query terms, trimmed to ``width``; and the matching words."""
+    wanted = set(analyze(query, analyzer))
+    matched = sorted({w for w in words(text) if wanted & set(analyze(w, analyzer))})
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])", text)
+
+    def hits(sentence: str) -> int:
+        return sum(1 for w in words(sentence) if w in matched)
+
+    best = max(range(len(sentences)), key=lambda k: (hits(sentences[k]), -k))
+    snippet = sentences[best]
+    if len(snippet) < width // 2 and best + 1 < len(sentences):
+        snippet = f"{snippet} {sentences[best + 1]}"
+    if len(snippet) > width:
+        cut = snippet.rfind(" ", 0, width)
+        snippet = snippet[: cut if cut > 0 else width] + " …"
+    if best > 0:
+        snippet = "… " + snippet
+    return snippet, matched
+
+
+def iter_index_inputs(paths: Iterable[str | Path]) -> Iterable[Path]:
+    from ..ingest import iter_report_files
+
+    for path in paths:
+        yield from iter_report_files(Path(path))
