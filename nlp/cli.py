@@ -191,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_search import register as register_search
 
     register_search(sub, argparse.RawDescriptionHelpFormatter)
+    from .cli_programs import register as register_programs
+
+    register_programs(sub, argparse.RawDescriptionHelpFormatter)
     return parser
 
 
