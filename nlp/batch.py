@@ -1,0 +1,400 @@
+"""Batch theme tagging of whole corpora to Parquet/CSV, locally or on Dask.
+
+One report is one unit of work: ingest, segment, tag every passage with the default theme
+model and name its programs, then write the report's rows as one Parquet part named by
+the report's content hash::
+
+    OUT/passages.parquet/<hash>.parquet     one row per passage
+    OUT/documents.parquet/<hash>.parquet    one row per report (counts, theme shares)
+    OUT/errors.csv                          files that failed, with the reason
+
+A part is written to a hidden temporary name and renamed, so a killed run leaves no
+half-written Parquet (readers skip names starting with "."); a rerun skips every report
+whose part exists, so it continues where it stopped and never duplicates rows. The two
+``.parquet`` folders are Parquet datasets: ``pandas.read_parquet(OUT / "passages.parquet")``,
+DuckDB ``read_parquet('OUT/passages.parquet/*.parquet')`` and Spark read them as tables.
+With ``--format csv`` the same parts are kept and ``passages.csv`` / ``documents.csv``
+are written from them at the end.
+
+The Dask engine runs the same function per report on ``dask.distributed`` workers (a
+``LocalCluster`` by default, or an existing scheduler); results are identical to the
+local engine because each report's rows depend only on that report.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .errors import InputError, RapportError
+
+PASSAGES = "passages.parquet"
+DOCUMENTS = "documents.parquet"
+ERRORS = "errors.csv"
+PART_VERSION = "1"  # bump when the row layout changes: old parts are then redone
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    path: str
+    content_hash: str
+    manifest: str | None = None  # a manifest CSV whose row overrides this file's metadata
+
+
+@dataclass
+class BatchResult:
+    out: Path
+    done: int = 0
+    skipped: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    pages: int = 0
+    passages: int = 0
+    seconds: float = 0.0
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def plan(inputs: Iterable[str | Path]) -> tuple[list[WorkItem], list[tuple[str, str]]]:
+    """Files, folders and manifest CSVs (file, district, year, report_type) → work items."""
+    from .ingest import iter_report_files
+    from .metadata import Manifest
+
+    items: list[WorkItem] = []
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+
+    def add(path: Path, manifest: str | None) -> None:
+        try:
+            digest = _file_hash(path)
+        except OSError as exc:
+            problems.append((str(path), f"cannot read: {exc.strerror or exc}"))
+            return
+        if digest in seen:
+            return  # the same report twice (copies under two names) is tagged once
+        seen.add(digest)
+        items.append(WorkItem(str(path), digest, manifest))
+
+    for raw in inputs:
+        path = Path(raw)
+        if path.suffix.lower() == ".csv" and path.is_file():
+            manifest = Manifest.read(path)
+            for file in manifest.files():
+                if file.is_file():
+                    add(file, str(path))
+                else:
+                    problems.append((str(file), f"listed in {path} but not found"))
+        elif path.exists():
+            for file in iter_report_files([path]):
+                add(file, None)
+        else:
+            problems.append((str(path), "not found"))
+    return items, problems
+
+
+# -- the unit of work (runs in the local process or on a Dask worker) ------------------
+_MODELS: dict[str, Any] = {}
+
+
+def _models() -> tuple[Any, Any]:
+    """The theme model and program pipeline, loaded once per process."""
+    if "themes" not in _MODELS:
+        from .themes import load_default_model
+
+        _MODELS["themes"] = load_default_model()
+        try:
+            from .programs import load_pipeline
+
+            _MODELS["programs"] = load_pipeline()
+        except (ImportError, RapportError):
+            _MODELS["programs"] = None
+    return _MODELS["themes"], _MODELS["programs"]
+
+
+def document_rows(document: Any, theme_model: Any, programs_nlp: Any = None) -> tuple[list[dict], dict]:
+    """Passage rows and the report row for one document."""
+    from .themes import section_context
+
+    passages = [(i, b) for i, b in enumerate(document.blocks) if b.is_passage]
+    texts = [b.text for _, b in passages]
+    theme_ids = list(theme_model.theme_ids)
+    if passages:
+        proba = theme_model.predict_proba(texts, [section_context(b.section) for _, b in passages])
+    else:
+        proba = []
+    named: list[list[str]] = [[] for _ in passages]
+    if programs_nlp is not None:
+        from .programs import passage_programs
+
+        named = passage_programs(document, nlp=programs_nlp)
+    rows = []
+    words_total = 0
+    words_theme = {t: 0 for t in theme_ids}
+    count_theme = {t: 0 for t in theme_ids}
+    for (index, block), scores, names in zip(passages, proba, named):
+        labels = [t for t, p in zip(theme_ids, scores) if p >= theme_model.thresholds.get(t, 0.5)]
+        words = len(block.text.split())
+        words_total += words
+        for t in labels:
+            words_theme[t] += words
+            count_theme[t] += 1
+        row = {"passage_id": f"{document.id}#{index}", "doc": document.id, "content_hash": document.content_hash,
+               "district": document.district, "year": document.year, "report_type": document.report_type,
+               "page": block.page, "section": list(block.section), "type": block.type.value, "text": block.text,
+               "labels": labels, "programs": sorted(set(names))}
+        row.update({f"score_{t}": round(float(p), 6) for t, p in zip(theme_ids, scores)})
+        rows.append(row)
+    report = {"doc": document.id, "content_hash": document.content_hash, "source": Path(document.source_path).name,
+              "district": document.district, "year": document.year, "report_type": document.report_type,
+              "period": document.period, "pages": document.pages, "passages": len(rows), "words": words_total,
+              "programs": len({n for names in named for n in names})}
+    report.update({f"passages_{t}": count_theme[t] for t in theme_ids})
+    report.update({f"share_{t}": (words_theme[t] / words_total if words_total else 0.0) for t in theme_ids})
+    return rows, report
+
+
+def _write_parquet_atomic(rows: list[dict], path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    table = pa.Table.from_pylist(rows, schema=_schema(rows)) if rows else pa.table({})
+    table = table.replace_schema_metadata({"rapport_part_version": PART_VERSION})
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+
+
+def _schema(rows: list[dict]) -> Any:
+    """Stable column types (a report with no programs still has a list<string> column)."""
+    import pyarrow as pa
+
+    types = {"year": pa.int64(), "page": pa.int64(), "pages": pa.int64(), "passages": pa.int64(), "words": pa.int64(),
+             "programs": pa.list_(pa.string()) if isinstance(rows[0].get("programs"), list) else pa.int64(),
+             "section": pa.list_(pa.string()), "labels": pa.list_(pa.string())}
+    fields = []
+    for name, value in rows[0].items():
+        if name in types:
+            fields.append(pa.field(name, types[name]))
+        elif name.startswith(("score_", "share_")):
+            fields.append(pa.field(name, pa.float64()))
+        elif name.startswith("passages_"):
+            fields.append(pa.field(name, pa.int64()))
+        else:
+            fields.append(pa.field(name, pa.string()))
+    return pa.schema(fields)
+
+
+def process(item: WorkItem, out: str) -> dict[str, Any]:
+    """Tag one report and write its parts; returns a small status record (never raises)."""
+    from .ingest import load_document
+    from .metadata import Manifest
+
+    out_dir = Path(out)
+    try:
+        manifest = Manifest.read(item.manifest) if item.manifest else None
+        document = load_document(item.path, manifest=manifest)
+        theme_model, programs_nlp = _models()
+        rows, report = document_rows(document, theme_model, programs_nlp)
+        name = f"{item.content_hash}.parquet"
+        # the passage part first, the report part last: the report part marks the unit done
+        _write_parquet_atomic(rows, out_dir / PASSAGES / name)
+        _write_parquet_atomic([report], out_dir / DOCUMENTS / name)
+        return {"path": item.path, "ok": True, "pages": document.pages or 0, "passages": len(rows)}
+    except RapportError as exc:
+        return {"path": item.path, "ok": False, "error": str(exc)}
+    except Exception as exc:  # a bug or an unforeseen file must not stop the corpus run
+        return {"path": item.path, "ok": False, "error": f"internal error: {type(exc).__name__}: {exc}"}
+
+
+def is_done(item: WorkItem, out: Path) -> bool:
+    part = out / DOCUMENTS / f"{item.content_hash}.parquet"
+    if not part.exists():
+        return False
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_schema(part).metadata or {}
+    except Exception:  # noqa: BLE001 - an unreadable part is redone
+        return False
+    return metadata.get(b"rapport_part_version") == PART_VERSION.encode()
+
+
+# -- running -----------------------------------------------------------------------------
+class Progress:
+    """A tqdm bar with ETA on a terminal; plain log lines otherwise."""
+
+    def __init__(self, total: int, stream: Any = None) -> None:
+        self.stream = stream or sys.stderr
+        self.total = total
+        self.count = 0
+        self.start = time.perf_counter()
+        self.bar = None
+        if total and getattr(self.stream, "isatty", lambda: False)():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="rapport", file=self.stream, dynamic_ncols=True)
+
+    def update(self, status: dict[str, Any]) -> None:
+        self.count += 1
+        if self.bar is not None:
+            self.bar.update(1)
+            if not status["ok"]:
+                self.bar.write(f"misslyckades: {status['path']}: {status['error']}")
+            return
+        elapsed = time.perf_counter() - self.start
+        eta = elapsed / self.count * (self.total - self.count)
+        outcome = f"{status['passages']} passages" if status["ok"] else f"FAILED: {status['error']}"
+        self.stream.write(f"[{self.count}/{self.total}] {Path(status['path']).name}: {outcome} "
+                          f"(elapsed {elapsed:.0f} s, ETA {eta:.0f} s)\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def run(inputs: Iterable[str | Path], out: str | Path, fmt: str = "parquet", engine: str = "local",
+        workers: int | None = None, scheduler: str | None = None, stream: Any = None,
+        on_status: Callable[[dict[str, Any]], None] | None = None) -> BatchResult:
+    """Tag every report under ``inputs`` into ``out`` (see module docstring)."""
+    if fmt not in ("parquet", "csv"):
+        raise InputError(f"unknown format {fmt!r}; use parquet or csv.")
+    if engine not in ("local", "dask"):
+        raise InputError(f"unknown engine {engine!r}; use local or dask.")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    items, problems = plan(inputs)
+    if not items and not problems:
+        raise InputError("no .pdf or .txt reports found in the given paths.")
+    result = BatchResult(out=out, failed=list(problems))
+    todo = [item for item in items if not is_done(item, out)]
+    result.skipped = len(items) - len(todo)
+    if result.skipped:
+        (stream or sys.stderr).write(f"{result.skipped} report(s) already tagged in {out}; continuing with {len(todo)}\n")
+    progress = Progress(len(todo), stream)
+
+    def record(status: dict[str, Any]) -> None:
+        progress.update(status)
+        if status["ok"]:
+            result.done += 1
+            result.pages += status["pages"]
+            result.passages += status["passages"]
+        else:
+            result.failed.append((status["path"], status["error"]))
+        if on_status:
+            on_status(status)
+
+    try:
+        if engine == "local":
+            for item in todo:
+                record(process(item, str(out)))
+        else:
+            _run_dask(todo, out, workers, scheduler, record)
+    finally:
+        progress.close()
+        _write_errors(out, result.failed)
+    if fmt == "csv":
+        export_csv(out)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _run_dask(todo: list[WorkItem], out: Path, workers: int | None, scheduler: str | None,
+              record: Callable[[dict[str, Any]], None]) -> None:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:  # pragma: no cover - declared dependency
+        raise RapportError("--engine dask needs dask[distributed] (pip install 'dask[distributed]').") from exc
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="20s")
+        else:
+            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=40)
+            client = Client(cluster)
+    except OSError as exc:
+        raise RapportError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from exc
+    try:
+        futures = client.map(process, todo, out=str(out.resolve()), pure=False)
+        for future in as_completed(futures):
+            record(future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _write_errors(out: Path, failed: list[tuple[str, str]]) -> None:
+    from .store import atomic_write_text
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["file", "reason"])
+    writer.writerows(failed)
+    atomic_write_text(out / ERRORS, buffer.getvalue())
+
+
+def read_table(out: str | Path, name: str = PASSAGES) -> Any:
+    """A pandas DataFrame of a dataset in ``out``, sorted for stable comparisons."""
+    import pandas as pd
+
+    folder = Path(out) / name
+    parts = sorted(p for p in folder.glob("*.parquet") if not p.name.startswith("."))
+    if not parts:
+        return pd.DataFrame()
+    frames = [pd.read_parquet(p) for p in parts]
+    frame = pd.concat([f for f in frames if len(f.columns)], ignore_index=True)
+    keys = ["doc", "passage_id"] if "passage_id" in frame.columns else ["doc"]
+    if "passage_id" in frame.columns:
+        frame["_order"] = frame["passage_id"].str.rsplit("#", n=1).str[1].astype(int)
+        frame = frame.sort_values(["doc", "_order"]).drop(columns="_order")
+    else:
+        frame = frame.sort_values(keys)
+    return frame.reset_index(drop=True)
+
+
+def export_csv(out: str | Path) -> None:
+    """passages.csv and documents.csv from the Parquet parts (lists as JSON)."""
+    from .store import atomic_write_text
+
+    out = Path(out)
+    for name, target in ((PASSAGES, "passages.csv"), (DOCUMENTS, "documents.csv")):
+        frame = read_table(out, name)
+        for column in frame.columns:
+            if frame[column].map(lambda v: hasattr(v, "__len__") and not isinstance(v, str)).any():
+                frame[column] = frame[column].map(lambda v: json.dumps(list(v), ensure_ascii=False))
+        atomic_write_text(out / target, frame.to_csv(index=False))
+
+
+def trends(out: str | Path) -> Any:
+    """Theme share (by words) per district and year from ``documents.parquet``."""
+    frame = read_table(out, DOCUMENTS)
+    if frame.empty:
+        raise InputError(f"{out}: no tagged reports here; run `rapport tag PATH... --out {out}` first.")
+    shares = [c for c in frame.columns if c.startswith("share_")]
+    rows = []
+    for (district, year), group in frame.groupby(["district", "year"], dropna=False):
+        words = group["words"].sum()
+        row = {"district": district, "year": year, "reports": len(group), "words": int(words)}
+        for column in shares:
+            row[column[len("share_"):]] = float((group[column] * group["words"]).sum() / words) if words else 0.0
+        rows.append(row)
+    import pandas as pd
+
+    return pd.DataFrame(rows).sort_values(["district", "year"]).reset_index(drop=True)
