@@ -197,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_batch import register as register_batch
 
     register_batch(sub, argparse.RawDescriptionHelpFormatter)
+    from .cli_serve import register as register_serve
+
+    register_serve(sub, argparse.RawDescriptionHelpFormatter)
     return parser
 
 
