@@ -12,7 +12,8 @@ from typing import Any, Iterator
 
 from .errors import InputError, RapportError
 from .ingest import iter_report_files, load_document
-from .themes import (MAX_TEXT_CHARS, load_default_model, load_model, tag_document, tag_texts, theme_shares)
+from .themes import (MAX_TEXT_CHARS, load_default_model, load_model, section_context, tag_document, tag_texts,
+                     theme_shares)
 from .themes.taxonomy import DEFAULT_TAXONOMY, Taxonomy
 
 THEME_COMMANDS = ("summary", "train", "eval", "tag")
@@ -67,9 +68,29 @@ def _write(records: list[dict[str, Any]], fmt: str, theme_ids: list[str], writer
             writer(row)
 
 
+def _wanted_themes(spec: str | None, known: list[str]) -> list[str]:
+    """``--themes trygghet,klimat`` → those ids; an unknown name is an error, not an empty column."""
+    if not spec:
+        return known
+    wanted = [t.strip() for t in spec.split(",") if t.strip()]
+    unknown = [t for t in wanted if t not in known]
+    if unknown:
+        raise InputError(f"unknown theme(s) {', '.join(unknown)}; known themes: {', '.join(known)}.")
+    return wanted
+
+
+def _only(record: dict[str, Any], wanted: list[str]) -> dict[str, Any]:
+    record["labels"] = [t for t in record["labels"] if t in wanted]
+    record["scores"] = {t: v for t, v in record["scores"].items() if t in wanted}
+    if "evidence" in record:
+        record["evidence"] = {t: v for t, v in record["evidence"].items() if t in wanted}
+    return record
+
+
 def cmd_tag(args: argparse.Namespace) -> int:
     model = _model(args)
-    theme_ids = list(model.theme_ids)
+    wanted = _wanted_themes(args.themes, list(model.theme_ids))
+    theme_ids = wanted
     csv_writer: csv.DictWriter | None = None
 
     def write_csv(row: dict[str, Any]) -> None:
@@ -83,11 +104,16 @@ def cmd_tag(args: argparse.Namespace) -> int:
     if args.input == "-":
         batch: list[dict[str, Any]] = []
 
+        seen = 0
+
         def flush() -> None:
             texts = [r["text"] for r in batch]
-            for record, tagged in zip(batch, tag_texts(texts, model, explain=args.explain)):
+            # a JSON line may carry its headings ("section": [...] or "..."): the lexical model reads them
+            contexts = [section_context([r["section"]] if isinstance(r.get("section"), str) else r.get("section"))
+                        for r in batch]
+            for record, tagged in zip(batch, tag_texts(texts, model, explain=args.explain, contexts=contexts)):
                 out = {k: v for k, v in record.items() if k != "text"}
-                out.update(tagged)
+                out.update(_only(tagged, wanted))
                 _write([out], args.format, theme_ids, write_csv)
             batch.clear()
 
@@ -102,9 +128,12 @@ def cmd_tag(args: argparse.Namespace) -> int:
                 sys.stderr.write(f"rapport: skipped {error}\n")
                 continue
             batch.append(record)  # type: ignore[arg-type]
+            seen += 1
             if len(batch) >= 256:
                 flush()
         flush()
+        if not seen and not failures:
+            raise InputError("no input on stdin: give one passage per line (plain text or JSON with \"text\").")
         return 1 if failures else 0
     files = iter_report_files([args.input])
     if not files:
@@ -116,7 +145,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
             failures += 1
             sys.stderr.write(f"rapport: skipped {path}: {exc}\n")
             continue
-        _write(tag_document(document, model, explain=args.explain), args.format, theme_ids, write_csv)
+        _write([_only(r, wanted) for r in tag_document(document, model, explain=args.explain)], args.format,
+               theme_ids, write_csv)
     return 1 if failures else 0
 
 
@@ -223,6 +253,7 @@ def register(sub: argparse._SubParsersAction, formatter: type) -> None:
     tag.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     tag.add_argument("--explain", action="store_true", help="add the sentences and terms behind each label")
     tag.add_argument("--model", help="a model folder (default: models/themes.json's choice)")
+    tag.add_argument("--themes", help="only these themes, comma-separated (e.g. trygghet,klimat)")
     tag.set_defaults(handler=cmd_tag)
     summary = inner.add_parser("summary", help="theme share per report, section, district and year, with a chart",
                                formatter_class=formatter, epilog="Example:\n  rapport themes summary corpora/ --out teman.png")

@@ -200,7 +200,7 @@ class LexicalThemeClassifier(_ThresholdMixin):
             name = names[row.indices[index]]
             if name.startswith("words__"):
                 terms.append((name[len("words__"):], weight_i))
-            elif name.startswith("section__"):
+            elif name.startswith("section__") and name != "section__§-":
                 terms.append((name[len("section__"):], weight_i))  # already marked with "§"
         return Evidence(sentences=self._sentence_evidence(text, column, top), terms=terms)
 
