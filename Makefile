@@ -21,6 +21,8 @@ setup: $(STAMP)
 
 demo: setup
 	$(BIN)/rapport ingest corpora/ --store $(STORE)
+	$(BIN)/rapport tag corpora/ --out .rapport/tagged
+	$(BIN)/rapport trends .rapport/tagged --out .rapport/trends.html
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -99,6 +99,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     progress.done()
     _write(_summary_table(rows))
     _write(f"\nstore: {store.root} ({len(store)} documents)\n")
+    registry_path = store.root / "programs.json"
+    if any(status == "added" for status, _ in rows) or (len(store) and not registry_path.exists()):
+        # the program registry lives with the corpus so search and batch tagging can filter on it
+        try:
+            from .programs import update_store_registry
+
+            update_store_registry(store.root, store.documents())
+            _write(f"programs: registry updated ({registry_path})\n")
+        except RapportError as exc:
+            sys.stderr.write(f"rapport: warning: the program registry was not updated: {exc}\n")
     for path, message in failures:
         sys.stderr.write(f"rapport: skipped {path}: {message}\n")
     return 1 if failures else 0

@@ -77,6 +77,10 @@ def test_ingest_is_idempotent(tmp_path: Path) -> None:
     assert second.stdout.count("already stored") == 2
     catalog = json.loads((store / "catalog.json").read_text(encoding="utf-8"))
     assert len(catalog["documents"]) == 2
+    # the program registry is stored with the corpus, linked across both reports
+    registry = json.loads((store / "programs.json").read_text(encoding="utf-8"))
+    docs = {m["doc"] for p in registry["programs"] for m in p["mentions"]}
+    assert len(registry["programs"]) > 10 and len(docs) == 2
 
 
 def test_bad_text_inputs(tmp_path: Path) -> None:
