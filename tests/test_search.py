@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nlp.encoders import encoder_available
@@ -133,3 +134,18 @@ def test_cli_search_and_errors(tmp_path: Path) -> None:
     assert long_query.returncode != 0 and "Traceback" not in long_query.stderr and "limit" in long_query.stderr
     missing = run("search", "trygghet", "--index", str(tmp_path / "none"))
     assert missing.returncode != 0 and "no search index" in missing.stderr
+
+
+@pytest.mark.skipif(not encoder_available(), reason="the E5 encoder folder is built by `make setup`")
+def test_copied_text_is_embedded_once(tmp_path: Path) -> None:
+    texts = ["Hemtjänsten har infört nyckelfria lås i hela stadsdelsområdet.",
+             "Förskolorna arbetar med språkutveckling för de yngsta barnen."]
+    index = Index.open(tmp_path / "idx", create=True)
+    index.add_document(_small_document("a-2024", "Bromma", 2024, texts))
+    embedded: list[str] = []
+    original = index._embed
+    index._embed = lambda batch, prompt: (embedded.extend(batch), original(batch, prompt))[1]  # type: ignore[method-assign]
+    index.add_document(_small_document("a-2025", "Bromma", 2025, texts + ["Parkerna har fått ny belysning."]))
+    assert embedded == ["Parkerna har fått ny belysning."]  # the two copied passages reuse their vectors
+    reopened = Index.open(tmp_path / "idx")
+    assert np.allclose(reopened.vectors[0], reopened.vectors[2]) and np.allclose(reopened.vectors[1], reopened.vectors[3])

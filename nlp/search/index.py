@@ -116,6 +116,10 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
+def _text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
 def _safe_name(doc_id: str) -> str:
     return re.sub(r"[^\w.-]+", "_", doc_id)
 
@@ -131,7 +135,9 @@ class Index:
         self._encoder: Any = None
         self.manifest: dict[str, Any] = {"format": INDEX_FORMAT, "encoder": None, "documents": {}}
         self.passages: list[Passage] = []
-        self.vectors: np.ndarray | None = None
+        self._vector_parts: list[np.ndarray] = []  # per report; stacked on first use
+        self._text_keys: dict[str, int] | None = None  # text hash → passage row, for reusing vectors
+        self._vectors: np.ndarray | None = None
         self._bm25: Any = None
         self._by_id: dict[str, int] = {}
 
@@ -195,8 +201,19 @@ class Index:
         self.passages = passages
         self._by_id = {p.id: i for i, p in enumerate(passages)}
         has_vectors = bool(vectors) and len(vectors) == len(self.manifest["documents"])
-        self.vectors = np.vstack(vectors) if has_vectors else None
+        self._vector_parts = vectors if has_vectors else []
+        self._vectors = None
+        self._text_keys = None
         self._bm25 = None
+
+    @property
+    def vectors(self) -> np.ndarray | None:
+        """All passage vectors, in passage order (None for a lexical-only index)."""
+        if self._vectors is None and self._vector_parts and \
+                sum(len(v) for v in self._vector_parts) == len(self.passages):
+            self._vectors = np.vstack(self._vector_parts)
+            self._vector_parts = [self._vectors]
+        return self._vectors
 
     # -- encoder -------------------------------------------------------------------
     @property
@@ -219,6 +236,27 @@ class Index:
 
             self._encoder = load_encoder(name)
         return self._encoder
+
+    def _embed_reusing(self, texts: list[str]) -> np.ndarray:
+        """Passage vectors, embedding only texts the index does not hold yet: reports copy
+        much of last year's text, and the encoder is the slow part of indexing."""
+        if not texts:
+            return np.zeros((0, 384), np.float32)
+        known: dict[str, int] = {}
+        vectors = self.vectors
+        if vectors is not None:
+            if self._text_keys is None:
+                self._text_keys = {_text_key(passage_with_context(p.text, p.section)): i
+                                   for i, p in enumerate(self.passages)}
+            known = self._text_keys
+        keys = [_text_key(t) for t in texts]
+        missing = sorted({k: n for n, k in enumerate(keys) if k not in known}.values())
+        fresh = self._embed([texts[n] for n in missing], "passage") if missing else None
+        out = np.zeros((len(texts), fresh.shape[1] if fresh is not None else vectors.shape[1]), np.float32)
+        where = {keys[n]: row for row, n in enumerate(missing)}
+        for n, key in enumerate(keys):
+            out[n] = fresh[where[key]] if key in where else vectors[known[key]]
+        return out
 
     def _embed(self, texts: Sequence[str], prompt: str) -> np.ndarray:
         return self.encoder().encode(list(texts), batch_size=32, prompt_name=prompt, normalize_embeddings=True,
@@ -261,7 +299,7 @@ class Index:
         if self.encoder_name:
             # the nearest topical heading tells the encoder what a short passage is about
             texts = [passage_with_context(r.text, r.section) for r in rows]
-            matrix = self._embed(texts, "passage") if rows else np.zeros((0, 384), np.float32)
+            matrix = self._embed_reusing(texts)
             buffer = io.BytesIO()
             np.save(buffer, matrix, allow_pickle=False)
             vector_path = shard_dir / f"{name}.npy"
@@ -271,7 +309,20 @@ class Index:
             self.manifest["encoder"] = self.encoder_name
         self.manifest["documents"][doc_id] = entry
         self._save_manifest()
-        self._load_shards()
+        # extend the in-memory index instead of re-reading every shard (adding 400 reports
+        # one by one must not cost 400 full reloads)
+        offset = len(self.passages)
+        self.passages.extend(rows)
+        self._by_id.update({r.id: offset + n for n, r in enumerate(rows)})
+        if self._text_keys is not None:
+            for n, r in enumerate(rows):
+                self._text_keys.setdefault(_text_key(passage_with_context(r.text, r.section)), offset + n)
+        if entry["vectors"] and (self._vector_parts or offset == 0):
+            self._vector_parts.append(matrix)
+        else:
+            self._vector_parts = []  # mixed lexical/dense index: no dense search
+        self._vectors = None
+        self._bm25 = None
         return True
 
     def remove(self, doc_id: str) -> bool:
