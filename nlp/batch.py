@@ -24,7 +24,6 @@ local engine because each report's rows depend only on that report.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .errors import InputError, RapportError
+from .store import file_sha256
 
 PASSAGES = "passages.parquet"
 DOCUMENTS = "documents.parquet"
@@ -60,14 +60,6 @@ class BatchResult:
     seconds: float = 0.0
 
 
-def _file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def plan(inputs: Iterable[str | Path]) -> tuple[list[WorkItem], list[tuple[str, str]]]:
     """Files, folders and manifest CSVs (file, district, year, report_type) → work items."""
     from .ingest import iter_report_files
@@ -79,7 +71,7 @@ def plan(inputs: Iterable[str | Path]) -> tuple[list[WorkItem], list[tuple[str, 
 
     def add(path: Path, manifest: str | None) -> None:
         try:
-            digest = _file_hash(path)
+            digest = file_sha256(path)
         except OSError as exc:
             problems.append((str(path), f"cannot read: {exc.strerror or exc}"))
             return

@@ -9,7 +9,6 @@ import json
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 from .errors import InputError, RapportError
 from .ingest import iter_report_files, load_document

@@ -8,7 +8,6 @@ import re
 import shutil
 import sys
 import textwrap
-from pathlib import Path
 from typing import Any
 
 from .errors import InputError, RapportError

@@ -8,6 +8,7 @@ half-written catalog or document.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -20,6 +21,15 @@ from .model import Document
 
 DEFAULT_STORE = Path(".rapport") / "store"
 CATALOG_VERSION = 1
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in chunks (equals ``ingest.content_hash`` of them)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def atomic_write_text(path: Path, text: str) -> None:

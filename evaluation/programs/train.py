@@ -39,9 +39,10 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def training_passages(use_extra: bool = True) -> list[dict]:
     passages = [r for r in read_jsonl(HERE / "gold.jsonl") if r["split"] == "train"]
-    extra = HERE / "extra_train.jsonl"
-    if use_extra and extra.exists():
-        passages += [r for r in read_jsonl(extra) if r.get("split") == "train"]
+    for name in ("extra_train.jsonl", "more_train.jsonl"):
+        extra = HERE / name
+        if use_extra and extra.exists():
+            passages += [r for r in read_jsonl(extra) if r.get("split") == "train"]
     return passages
 
 

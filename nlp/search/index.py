@@ -29,7 +29,7 @@ import numpy as np
 
 from ..errors import InputError, RapportError
 from ..model import Document
-from ..store import atomic_write_text
+from ..store import atomic_write_text, file_sha256
 from .analysis import AnalyzerConfig, analyze, words
 
 INDEX_FORMAT = 2  # 2: passages are embedded with their nearest topical heading
@@ -102,14 +102,6 @@ class Filters:
         return start, end
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
@@ -177,14 +169,14 @@ class Index:
         for doc_id, entry in self.manifest["documents"].items():
             shard = self.root / entry["passages"]
             try:
-                if _sha256(shard) != entry["sha256"]["passages"]:
+                if file_sha256(shard) != entry["sha256"]["passages"]:
                     raise CorruptIndexError(f"{shard}: checksum does not match the manifest")
                 rows = [Passage(**json.loads(line)) for line in shard.read_text(encoding="utf-8").splitlines() if line]
                 if len(rows) != entry["count"]:
                     raise CorruptIndexError(f"{shard}: {len(rows)} passages, manifest says {entry['count']}")
                 if entry.get("vectors"):
                     vector_path = self.root / entry["vectors"]
-                    if _sha256(vector_path) != entry["sha256"]["vectors"]:
+                    if file_sha256(vector_path) != entry["sha256"]["vectors"]:
                         raise CorruptIndexError(f"{vector_path}: checksum does not match the manifest")
                     matrix = np.load(vector_path, allow_pickle=False)
                     if matrix.shape[0] != len(rows):
@@ -294,7 +286,7 @@ class Index:
             "content_hash": document.content_hash, "source": document.source_path, "district": document.district,
             "year": document.year, "report_type": document.report_type, "title": document.title,
             "count": len(rows), "passages": f"docs/{name}.jsonl", "vectors": None,
-            "sha256": {"passages": _sha256(passage_path)},
+            "sha256": {"passages": file_sha256(passage_path)},
         }
         if self.encoder_name:
             # the nearest topical heading tells the encoder what a short passage is about
@@ -305,7 +297,7 @@ class Index:
             vector_path = shard_dir / f"{name}.npy"
             _atomic_write_bytes(vector_path, buffer.getvalue())
             entry["vectors"] = f"docs/{name}.npy"
-            entry["sha256"]["vectors"] = _sha256(vector_path)
+            entry["sha256"]["vectors"] = file_sha256(vector_path)
             self.manifest["encoder"] = self.encoder_name
         self.manifest["documents"][doc_id] = entry
         self._save_manifest()
@@ -382,7 +374,9 @@ class Index:
             mask &= np.array([any(n.casefold() == wanted for n in p.programs) for p in self.passages])
         if (filters.year is not None or filters.years is not None) and not mask.any():
             years = sorted({p.year for p in self.passages if p.year})
-            raise InputError(f"no reports for that year selection; the index has years {years}.")
+            known = (f"the index has {', '.join(map(str, years))}" if years
+                     else "no indexed report has a known year (give one in a manifest.csv)")
+            raise InputError(f"no reports for that year selection; {known}.")
         return mask
 
     def _check_query(self, query: str) -> str:
