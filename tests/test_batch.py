@@ -101,3 +101,22 @@ def test_cli_tag_csv_and_trends(corpus: Path, tmp_path: Path) -> None:
     missing = subprocess.run(cmd + ["trends", str(tmp_path / "nothing"), "--out", str(tmp_path / "x.html")],
                              capture_output=True, text=True, env=env)
     assert missing.returncode != 0 and "Traceback" not in missing.stderr and "rapport tag" in missing.stderr
+
+
+def test_existing_scheduler_and_duckdb_reader(corpus: Path, local_run: Path, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    duckdb = pytest.importorskip("duckdb")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        result = run([corpus], tmp_path / "tagged", engine="dask", scheduler=cluster.scheduler_address)
+    assert result.done == 2
+    pd.testing.assert_frame_equal(read_table(local_run), read_table(tmp_path / "tagged"))
+    rows = duckdb.sql(f"select district, count(*) from read_parquet('{tmp_path / 'tagged' / PASSAGES}/*.parquet') "
+                      "group by district order by district").fetchall()
+    assert [d for d, _ in rows] == ["Norra innerstaden", "Södermalm"]
+
+
+def test_trends_png(local_run: Path, tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "nlp", "trends", str(local_run), "--out", str(tmp_path / "t.png")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
