@@ -118,43 +118,36 @@ def _models() -> tuple[Any, Any]:
 
 def document_rows(document: Any, theme_model: Any, programs_nlp: Any = None) -> tuple[list[dict], dict]:
     """Passage rows and the report row for one document."""
-    from .themes import section_context
+    from .themes import section_context, theme_shares
 
     passages = [(i, b) for i, b in enumerate(document.blocks) if b.is_passage]
     texts = [b.text for _, b in passages]
     theme_ids = list(theme_model.theme_ids)
     if passages:
         proba = theme_model.predict_proba(texts, [section_context(b.section) for _, b in passages])
+        decided = theme_model.decide(proba)
     else:
-        proba = []
+        proba = decided = []
     named: list[list[str]] = [[] for _ in passages]
     if programs_nlp is not None:
         from .programs import passage_programs
 
         named = passage_programs(document, nlp=programs_nlp)
     rows = []
-    words_total = 0
-    words_theme = {t: 0 for t in theme_ids}
-    count_theme = {t: 0 for t in theme_ids}
-    for (index, block), scores, names in zip(passages, proba, named):
-        labels = [t for t, p in zip(theme_ids, scores) if p >= theme_model.thresholds.get(t, 0.5)]
-        words = len(block.text.split())
-        words_total += words
-        for t in labels:
-            words_theme[t] += words
-            count_theme[t] += 1
+    for (index, block), scores, on, names in zip(passages, proba, decided, named):
         row = {"passage_id": f"{document.id}#{index}", "doc": document.id, "content_hash": document.content_hash,
                "district": document.district, "year": document.year, "report_type": document.report_type,
                "page": block.page, "section": list(block.section), "type": block.type.value, "text": block.text,
-               "labels": labels, "programs": sorted(set(names))}
+               "labels": [t for t, flag in zip(theme_ids, on) if flag], "programs": sorted(set(names))}
         row.update({f"score_{t}": round(float(p), 6) for t, p in zip(theme_ids, scores)})
         rows.append(row)
     report = {"doc": document.id, "content_hash": document.content_hash, "source": Path(document.source_path).name,
               "district": document.district, "year": document.year, "report_type": document.report_type,
-              "period": document.period, "pages": document.pages, "passages": len(rows), "words": words_total,
+              "period": document.period, "pages": document.pages, "passages": len(rows),
+              "words": sum(len(r["text"].split()) for r in rows),
               "programs": len({n for names in named for n in names})}
-    report.update({f"passages_{t}": count_theme[t] for t in theme_ids})
-    report.update({f"share_{t}": (words_theme[t] / words_total if words_total else 0.0) for t in theme_ids})
+    report.update({f"passages_{t}": sum(t in r["labels"] for r in rows) for t in theme_ids})
+    report.update({f"share_{t}": share for t, share in theme_shares(rows, theme_ids).items()})
     return rows, report
 
 

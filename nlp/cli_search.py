@@ -170,7 +170,7 @@ def register(sub: argparse._SubParsersAction, formatter: type) -> None:
 
     p = sub.add_parser("search", help="Search passages across years and districts (hybrid BM25 + dense).",
                        description="Swedish search over indexed reports: BM25 with stemming and compound "
-                                   "splitting, multilingual E5 embeddings, fused by reciprocal rank.",
+                                   "splitting, multilingual E5 embeddings, and a weighted fusion of both.",
                        epilog='Examples:\n  rapport search "insatser mot ensamhet bland pensionärer"\n'
                               '  rapport search klimatinvesteringar --district Södermalm --format jsonl\n'
                               '  rapport search "trygghet i parker" --years 2019-2025 --mode bm25',

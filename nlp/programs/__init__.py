@@ -22,7 +22,7 @@ from typing import Iterable
 
 from ..model import Block, Document
 from .gazetteer import load_gazetteer
-from .normalise import canonical_key, clean_surface
+from .normalise import clean_surface
 from .pipeline import Hit, build_pipeline, guess_kind, load_pipeline
 from .registry import Mention, Program, Registry, link
 
@@ -127,8 +127,3 @@ def update_store_registry(store_root: Path, documents: Iterable[Document]) -> Pa
     path = Path(store_root) / REGISTRY_FILE
     build_registry(documents).save(path)
     return path
-
-
-def program_key(name: str) -> str:
-    """The key a search filter can compare program names by."""
-    return canonical_key(name)

@@ -20,10 +20,9 @@ import hashlib
 import io
 import json
 import re
-import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -492,12 +491,6 @@ class Index:
         snippet, matched = make_snippet(passage.text, query, self.analyzer)
         return Hit(rank, score, passage, snippet, matched)
 
-    def clear(self) -> None:
-        shutil.rmtree(self.root / "docs", ignore_errors=True)
-        self.manifest["documents"] = {}
-        self._save_manifest()
-        self._load_shards()
-
 
 def passage_with_context(text: str, section: Sequence[str]) -> str:
     from ..themes.features import section_context
@@ -526,10 +519,3 @@ def make_snippet(text: str, query: str, analyzer: AnalyzerConfig = AnalyzerConfi
     if best > 0:
         snippet = "… " + snippet
     return snippet, matched
-
-
-def iter_index_inputs(paths: Iterable[str | Path]) -> Iterable[Path]:
-    from ..ingest import iter_report_files
-
-    for path in paths:
-        yield from iter_report_files(Path(path))

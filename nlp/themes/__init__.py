@@ -66,9 +66,9 @@ def tag_texts(texts: Sequence[str], model: ThemeModel, explain: bool = False,
     contexts = list(contexts) if contexts is not None else [""] * len(texts)
     proba = model.predict_proba(list(texts), contexts)
     results = []
-    for text, context, row in zip(texts, contexts, proba):
+    for text, context, row, decided in zip(texts, contexts, proba, model.decide(proba)):
         scores = {t: round(float(p), 4) for t, p in zip(model.theme_ids, row)}
-        labels = [t for t in model.theme_ids if scores[t] >= model.thresholds.get(t, 0.5)]
+        labels = [t for t, on in zip(model.theme_ids, decided) if on]
         record: dict[str, Any] = {"text": text, "labels": labels, "scores": scores}
         if explain:
             record["evidence"] = {t: model.explain(text, t, context=context).to_dict() for t in labels}

@@ -61,6 +61,8 @@ class ThemeModel(Protocol):
 
     def predict(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray: ...
 
+    def decide(self, proba: np.ndarray) -> np.ndarray: ...
+
     def explain(self, text: str, theme_id: str, top: int = 3, context: str = "") -> Evidence: ...
 
     def save(self, path: Path, card: dict[str, Any]) -> None: ...
@@ -83,9 +85,12 @@ class _ThresholdMixin:
     thresholds: dict[str, float]
 
     def predict(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray:
-        proba = self.predict_proba(texts, contexts)  # type: ignore[attr-defined]
+        return self.decide(self.predict_proba(texts, contexts))  # type: ignore[attr-defined]
+
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """Labels from probabilities: each theme's own threshold (the one place that decides)."""
         cut = np.array([self.thresholds.get(t, 0.5) for t in self.theme_ids])
-        return proba >= cut
+        return np.asarray(proba) >= cut
 
     def _sentence_evidence(self, text: str, column: int, top: int) -> list[tuple[str, float]]:
         sentences = [s.text for s in split_sentences(text)]

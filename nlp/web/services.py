@@ -56,15 +56,10 @@ def words(text: str) -> int:
 
 def theme_shares(passages: Iterable[Passage], theme_ids: Sequence[str]) -> tuple[int, dict[str, float]]:
     """Total words, and the share of passage words that carry each theme."""
-    total = 0
-    per_theme = dict.fromkeys(theme_ids, 0)
-    for p in passages:
-        n = words(p.text)
-        total += n
-        for t in p.themes:
-            if t in per_theme:
-                per_theme[t] += n
-    return total, {t: (per_theme[t] / total if total else 0.0) for t in theme_ids}
+    from ..themes import theme_shares as word_shares
+
+    records = [{"text": p.text, "labels": [t for t in p.themes if t in theme_ids]} for p in passages]
+    return sum(words(r["text"]) for r in records), word_shares(records, theme_ids)
 
 
 def theme_trends(passages: Sequence[Passage], theme_ids: Sequence[str]) -> list[dict[str, Any]]:
