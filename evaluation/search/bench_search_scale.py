@@ -57,19 +57,28 @@ def main() -> None:
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--real-vectors", action="store_true")
-    parser.add_argument("--work", default=str(ROOT / "evaluation" / "out" / "search-scale"))
+    parser.add_argument("--work", default=None,
+                        help="index folder (default evaluation/out/search-scale[-real])")
+    parser.add_argument("--latency-only", action="store_true",
+                        help="reuse the index a previous run left in --work; measure loading and queries only")
     args = parser.parse_args()
-    documents, _ = build_corpus(args.passages)
-    work = Path(args.work)
-    shutil.rmtree(work, ignore_errors=True)
+    work = Path(args.work or ROOT / "evaluation" / "out" / ("search-scale-real" if args.real_vectors else "search-scale"))
     cls = Index if args.real_vectors else StandInIndex
-    index = cls.open(work, create=True)
-    start = time.perf_counter()
-    for n, document in enumerate(documents, start=1):
-        index.add_document(document)
-        if n % 50 == 0:
-            print(f"  {n}/{len(documents)} reports, {time.perf_counter() - start:.0f} s", flush=True)
-    build = time.perf_counter() - start
+    if args.latency_only:
+        if not (work / "index.json").exists():
+            sys.exit(f"{work}: no index from an earlier run; run without --latency-only first.")
+        build, n_reports = float("nan"), len(json.loads((work / "index.json").read_text(encoding="utf-8"))["documents"])
+    else:
+        documents, _ = build_corpus(args.passages)
+        n_reports = len(documents)
+        shutil.rmtree(work, ignore_errors=True)
+        index = cls.open(work, create=True)
+        start = time.perf_counter()
+        for n, document in enumerate(documents, start=1):
+            index.add_document(document)
+            if n % 50 == 0:
+                print(f"  {n}/{len(documents)} reports, {time.perf_counter() - start:.0f} s", flush=True)
+        build = time.perf_counter() - start
     start = time.perf_counter()
     index = cls.open(work)
     index._bm25_model()
@@ -92,16 +101,18 @@ def main() -> None:
                      "p95_ms": latencies[int(0.95 * (len(latencies) - 1))]})
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     disk = sum(p.stat().st_size for p in work.rglob("*") if p.is_file()) / 2**20
-    print(f"\n{passages:,} passages in {len(documents)} reports; vectors: {'E5' if args.real_vectors else 'stand-in'}")
-    print(f"index build {build:.0f} s ({passages / build:,.0f} passages/s), open + BM25 build {load:.1f} s, "
+    print(f"\n{passages:,} passages in {n_reports} reports; vectors: {'E5' if args.real_vectors else 'stand-in'}")
+    built = "index reused (--latency-only)" if args.latency_only else f"index build {build:.0f} s ({passages / build:,.0f} passages/s)"
+    print(f"{built}, open + BM25 build {load:.1f} s, "
           f"on disk {disk:,.0f} MB, peak memory {peak:,.0f} MB\n")
     print("| mode | p50 ms | p95 ms |")
     print("|---|---:|---:|")
     for row in rows:
         print(f"| {row['mode']} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} |")
     out = ROOT / "evaluation" / "results"
-    (out / "bench_search_scale.json").write_text(json.dumps({
-        "passages": passages, "reports": len(documents), "real_vectors": args.real_vectors, "build_seconds": build,
+    name = "bench_search_scale_latency.json" if args.latency_only else "bench_search_scale.json"
+    (out / name).write_text(json.dumps({
+        "passages": passages, "reports": n_reports, "latency_only": args.latency_only, "real_vectors": args.real_vectors, "build_seconds": build,
         "open_seconds": load, "disk_mb": disk, "peak_mb": peak, "latency": rows}, indent=1), encoding="utf-8")
 
 

@@ -130,6 +130,7 @@ class Index:
         self._text_keys: dict[str, int] | None = None  # text hash → passage row, for reusing vectors
         self._vectors: np.ndarray | None = None
         self._bm25: Any = None
+        self._columns: dict[str, np.ndarray] | None = None  # filter fields as arrays, built on first use
         self._by_id: dict[str, int] = {}
 
     # -- opening -------------------------------------------------------------------
@@ -196,6 +197,7 @@ class Index:
         self._vectors = None
         self._text_keys = None
         self._bm25 = None
+        self._columns = None
 
     @property
     def vectors(self) -> np.ndarray | None:
@@ -314,6 +316,7 @@ class Index:
             self._vector_parts = []  # mixed lexical/dense index: no dense search
         self._vectors = None
         self._bm25 = None
+        self._columns = None
         return True
 
     def remove(self, doc_id: str) -> bool:
@@ -345,22 +348,35 @@ class Index:
             self._bm25 = model
         return self._bm25
 
+    def _filter_columns(self) -> dict[str, np.ndarray]:
+        """District, year and report type of every passage as arrays: a filter is then one
+        vectorised comparison, not a Python loop over 100,000 passages per query."""
+        if self._columns is None:
+            self._columns = {
+                "district": np.array([p.district or "" for p in self.passages], dtype=object),
+                "year": np.array([p.year if p.year is not None else -1 for p in self.passages], dtype=np.int32),
+                "report_type": np.array([(p.report_type or "").casefold() for p in self.passages], dtype=object),
+            }
+            self._columns["districts"] = np.array(sorted({p.district for p in self.passages if p.district}), dtype=object)
+        return self._columns
+
     def _mask(self, filters: Filters) -> np.ndarray:
         mask = np.ones(len(self.passages), dtype=bool)
+        columns = self._filter_columns()
         if filters.district:
-            known = {p.district for p in self.passages if p.district}
+            known = columns["districts"].tolist()
             wanted = filters.district.casefold()
             match = [d for d in known if d.casefold() == wanted]
             if not match:
                 raise InputError(f"unknown district {filters.district!r}; the index has: {', '.join(sorted(known)) or 'none'}.")
-            mask &= np.array([p.district == match[0] for p in self.passages])
+            mask &= columns["district"] == match[0]
         if filters.year is not None:
-            mask &= np.array([p.year == filters.year for p in self.passages])
+            mask &= columns["year"] == filters.year
         if filters.years is not None:
             low, high = filters.years
-            mask &= np.array([p.year is not None and low <= p.year <= high for p in self.passages])
+            mask &= (columns["year"] >= low) & (columns["year"] <= high)
         if filters.report_type:
-            mask &= np.array([(p.report_type or "").casefold() == filters.report_type.casefold() for p in self.passages])
+            mask &= columns["report_type"] == filters.report_type.casefold()
         if filters.theme:
             from ..themes import Taxonomy
 
@@ -397,7 +413,7 @@ class Index:
         if self.vectors is None:
             raise RapportError("this index has no embeddings (built without an encoder); use --mode bm25 "
                                "or rebuild it after `make setup`.")
-        return self.vectors @ self._embed([query], prompt)[0]
+        return cosine_scores(self.vectors, self._embed([query], prompt)[0])
 
     def search(self, query: str, top_k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
                fusion: str = "weighted") -> list[Hit]:
@@ -413,19 +429,18 @@ class Index:
             mode = "bm25"  # lexical-only index
         if mode == "bm25":
             scores = np.where(mask, self.bm25_scores(query), -np.inf)
-            order = [i for i in np.argsort(-scores, kind="stable")[:top_k] if np.isfinite(scores[i]) and scores[i] > 0]
-            ranked = [(i, float(scores[i])) for i in order]
+            ranked = [(int(i), float(scores[i])) for i in top_indices(scores, top_k)
+                      if np.isfinite(scores[i]) and scores[i] > 0]
         elif mode == "dense":
             scores = np.where(mask, self.dense_scores(query), -np.inf)
-            order = [i for i in np.argsort(-scores, kind="stable")[:top_k] if np.isfinite(scores[i])]
-            ranked = [(i, float(scores[i])) for i in order]
+            ranked = [(int(i), float(scores[i])) for i in top_indices(scores, top_k) if np.isfinite(scores[i])]
         elif fusion == "rrf":
             ranked = self._fuse(query, mask)[:top_k]
         else:
-            ranked = self._weighted(query, mask)[:top_k]
+            ranked = self._weighted(query, mask, top_k)
         return [self._hit(rank, i, score, query) for rank, (i, score) in enumerate(ranked, start=1)]
 
-    def _weighted(self, query: str, mask: np.ndarray) -> list[tuple[int, float]]:
+    def _weighted(self, query: str, mask: np.ndarray, top_k: int) -> list[tuple[int, float]]:
         """Min-max normalised BM25 and cosine scores over the filtered passages, weighted
         0.2 / 0.8: on this corpus dense carries paraphrases, BM25 exact names and figures."""
         candidates = np.flatnonzero(mask)
@@ -439,8 +454,7 @@ class Index:
         lexical = scaled(self.bm25_scores(query)[candidates])
         dense = scaled(self.dense_scores(query)[candidates])
         fused = LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * dense
-        order = np.argsort(-fused, kind="stable")
-        return [(int(candidates[i]), float(fused[i])) for i in order]
+        return [(int(candidates[i]), float(fused[i])) for i in top_indices(fused, top_k)]
 
     def _fuse(self, query: str, mask: np.ndarray) -> list[tuple[int, float]]:
         """Reciprocal rank fusion of the BM25 and dense rankings."""
@@ -448,7 +462,7 @@ class Index:
         dense = np.where(mask, self.dense_scores(query), -np.inf)
         fused: dict[int, float] = {}
         for scores, positive_only in ((lexical, True), (dense, False)):
-            order = np.argsort(-scores, kind="stable")[:CANDIDATES]
+            order = top_indices(scores, CANDIDATES)
             for rank, i in enumerate(order, start=1):
                 if not np.isfinite(scores[i]) or (positive_only and scores[i] <= 0):
                     continue
@@ -466,7 +480,7 @@ class Index:
                 raise InputError(f"no passage {passage_id!r} in the index (ids look like 'doc#12'; "
                                  "`rapport search --format jsonl` shows them).")
             source = self.passages[self._by_id[passage_id]]
-            scores = self.vectors @ self.vectors[self._by_id[passage_id]]
+            scores = cosine_scores(self.vectors, self.vectors[self._by_id[passage_id]])
             mask &= np.array([p.id != passage_id for p in self.passages])
             if not include_same_document:
                 mask &= np.array([p.doc != source.doc for p in self.passages])
@@ -475,7 +489,7 @@ class Index:
             query = self._check_like(text or "")
             scores = self.dense_scores(query, prompt="passage")
         scores = np.where(mask, scores, -np.inf)
-        order = [i for i in np.argsort(-scores, kind="stable")[:top_k] if np.isfinite(scores[i])]
+        order = [i for i in top_indices(scores, top_k) if np.isfinite(scores[i])]
         return [self._hit(rank, int(i), float(scores[i]), query) for rank, i in enumerate(order, start=1)]
 
     @staticmethod
@@ -490,6 +504,30 @@ class Index:
         passage = self.passages[i]
         snippet, matched = make_snippet(passage.text, query, self.analyzer)
         return Hit(rank, score, passage, snippet, matched)
+
+
+def cosine_scores(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Dot products of unit vectors, computed by torch: a NumPy (OpenBLAS) product over
+    100,000 vectors leaves BLAS threads spinning that then slow the next query's encoder
+    pass (torch) 2-6x on 2 cores; in one thread pool a query costs 16 ms instead of 35-130."""
+    import torch
+
+    return (torch.from_numpy(vectors) @ torch.from_numpy(np.ascontiguousarray(query, dtype=np.float32))).numpy()
+
+
+def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest scores, best first, ties in index order (as a stable
+    argsort would give) -- without sorting every passage: at 100,000 passages a full
+    sort and a Python list over all of them cost more than the search itself."""
+    n = scores.shape[0]
+    if k >= n:
+        return np.argsort(-scores, kind="stable")
+    part = np.argpartition(-scores, k - 1)[:k]
+    # ties at the cut: take every index scoring the k-th best, keep the lowest indices
+    kth = scores[part].min()
+    part = np.union1d(part[scores[part] > kth], np.flatnonzero(scores == kth)) if np.isfinite(kth) else part
+    order = part[np.lexsort((part, -scores[part]))]
+    return order[:k]
 
 
 def passage_with_context(text: str, section: Sequence[str]) -> str:
