@@ -117,3 +117,44 @@ def test_cli_json_schema_sorted_and_bad_file_skipped(tmp_path: Path, capsys: pyt
     assert all(r["count"] == len(r["mentions"]) for r in records)
     code, out, err = _run_cli(["programs", str(tmp_path / "missing.txt"), "--format", "csv"], capsys)
     assert code != 0 and "missing.txt" in err and "Traceback" not in err
+
+
+def test_gazetteer_sources_and_case_rules(tmp_path: Path) -> None:
+    """The gazetteer keeps its sources apart (evaluation leaves out names from annotated
+    data), and its case rules hold: an acronym never matches the ordinary word ("SIG" is
+    not "sig"), a capitalised common word needs its capital ("Komet" the parent program,
+    not "komet"), a coined one-word name matches inflected and in lower case."""
+    from nlp.programs.gazetteer import GazetteerMatcher, load_gazetteer
+    from nlp.programs.pipeline import build_pipeline
+
+    issue = load_gazetteer(sources={"issue"})
+    assert {e.canonical for e in issue} >= {"Bryt upp", "Matlyftet", "Sociala insatsgrupper"}
+    assert all("issue" in e.sources for e in issue)
+    everything = load_gazetteer()
+    assert len(everything) > 100 and {s for e in everything for s in e.sources} == {"issue", "train", "domain"}
+
+    yaml_file = tmp_path / "gazetteer.yaml"
+    yaml_file.write_text("- {canonical: Sociala insatsgrupper, kind: method, aliases: [SIG]}\n"
+                         "- {canonical: Komet, kind: method}\n"
+                         "- {canonical: Stjärnmärkt, kind: model, aliases: [Stjärnmärkning]}\n", encoding="utf-8")
+    nlp = build_pipeline(gazetteer=yaml_file)
+    matcher = GazetteerMatcher(load_gazetteer(yaml_file), nlp)
+
+    def found(text: str) -> list[tuple[str, str]]:
+        return [(s.text, s.id_) for s in matcher(nlp.make_doc(text))]
+
+    assert found("Hon anmälde sig till SIG.") == [("SIG", "Sociala insatsgrupper")]
+    assert found("Föräldrakurser enligt Komet ges i höst; en komet syntes.") == [("Komet", "Komet")]
+    assert found("Arbetet med stjärnmärkningen fortsätter och två enheter är Stjärnmärkta.") == [
+        ("stjärnmärkningen", "Stjärnmärkt"), ("Stjärnmärkta", "Stjärnmärkt")]
+
+
+def test_rare_capitalised_sentence_start_is_a_candidate() -> None:
+    """Regression: a coined name opening a sentence ("Lekvärdesfaktorn bidrar …") was never
+    proposed, since every sentence starts with a capital; common words still are not."""
+    from nlp.programs.candidates import find_candidates
+
+    text = "Parken rustas upp. Lekvärdesfaktorn bidrar till utvecklingen av lekplatserna."
+    cues = {c.text: c.cues for c in find_candidates(text)}
+    assert "rare_initial" in cues.get("Lekvärdesfaktorn", set())
+    assert "Parken" not in cues

@@ -1,7 +1,7 @@
 """The program extraction pipeline: ``spacy.blank("sv")`` with one job per component.
 
     swedish_sentence_rules  the project's sentence rules (nlp.sentences)
-    program_gazetteer       a SpanRuler fed by gazetteer.yaml  → doc.spans["program_gazetteer"]
+    program_gazetteer       known names from gazetteer.yaml (PhraseMatcher) → doc.spans["program_gazetteer"]
     program_candidates      Swedish cue patterns (candidates.py) → doc.spans["program_candidates"]
     program_classifier      a trained scikit-learn model keeps the real ones → doc.spans["programs"]
 
@@ -27,7 +27,7 @@ from ..errors import RapportError
 from ..sentences import ABBREVIATIONS
 from .candidates import Candidate, find_candidates, sentence_starts
 from .features import candidate_features
-from .gazetteer import DEFAULT_GAZETTEER, load_gazetteer, ruler_patterns
+from .gazetteer import DEFAULT_GAZETTEER, GazetteerMatcher, load_gazetteer
 from .normalise import canonical_key
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "programs"
@@ -87,6 +87,23 @@ def _tokenizer_with_hyphens(nlp: Language) -> None:
         nlp.tokenizer.add_special_case(capitalised, [{ORTH: capitalised}])
     infixes = list(nlp.Defaults.infixes) + [r"(?<=[^\W\d_])[-–](?=[^\W\d_])"]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
+@Language.factory("program_gazetteer", default_config={"path": None, "sources": None})
+def make_gazetteer(nlp: Language, name: str, path: str | None, sources: list[str] | None) -> "ProgramGazetteer":
+    entries = load_gazetteer(path or DEFAULT_GAZETTEER, set(sources) if sources is not None else None)
+    return ProgramGazetteer(GazetteerMatcher(entries, nlp))
+
+
+class ProgramGazetteer:
+    """Known program names (the editable gazetteer), with their canonical name as span id."""
+
+    def __init__(self, matcher: GazetteerMatcher) -> None:
+        self.matcher = matcher
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.spans["program_gazetteer"] = self.matcher(doc)
+        return doc
 
 
 @Language.factory("program_candidates")
@@ -244,14 +261,14 @@ def _drop_nested(hits: list[Hit]) -> list[Hit]:
 
 
 def build_pipeline(model_dir: str | Path | None = None, gazetteer: str | Path | None = None,
-                   threshold: float | None = None) -> Language:
-    """A fresh pipeline; ``load_pipeline()`` caches the default one."""
+                   threshold: float | None = None, gazetteer_sources: set[str] | None = None) -> Language:
+    """A fresh pipeline; ``load_pipeline()`` caches the default one. ``gazetteer_sources``
+    keeps only gazetteer entries of those sources (issue, train, domain)."""
     nlp = spacy.blank("sv")
     _tokenizer_with_hyphens(nlp)
     nlp.add_pipe("swedish_sentence_rules")
-    ruler = nlp.add_pipe("span_ruler", name="program_gazetteer",
-                         config={"spans_key": "program_gazetteer", "overwrite": True, "validate": False})
-    ruler.add_patterns(ruler_patterns(load_gazetteer(gazetteer or DEFAULT_GAZETTEER), nlp.tokenizer))
+    nlp.add_pipe("program_gazetteer", config={"path": str(gazetteer) if gazetteer else None,
+                                              "sources": sorted(gazetteer_sources) if gazetteer_sources else None})
     nlp.add_pipe("program_candidates")
     nlp.add_pipe("program_classifier", config={"model_dir": str(model_dir) if model_dir else None, "threshold": threshold})
     return nlp
