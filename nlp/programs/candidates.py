@@ -16,6 +16,8 @@ which sees the words after the span, picks the right one. Sources (``cues``):
 - ``compound``: one word ending in a title head ("miljöprogrammet", "parkleksstrategin",
   "näringslivspolicy", "Matlyftet"), with a following year range if any;
 - ``capitalised``: a capitalised word inside a sentence and the words after it;
+- ``rare_initial``: a sentence's first word when it is capitalised and rare in Swedish at
+  large (a coined name: "Lekvärdesfaktorn bidrar …", "Platssamverkan fortlöper …");
 - ``acronym``: a bare upper-case acronym; ``acronym_def``/``acronym_long``: a long form
   with its acronym in parentheses ("Sociala insatsgrupper (SIG)") or the reverse
   ("ABC (Alla barn i centrum)"); ``hyphen_head``: the name part of "ABC-ledare".
@@ -25,6 +27,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
 
 from .normalise import matches_acronym
 
@@ -56,6 +61,15 @@ _PAREN_ACRONYM = re.compile(rf"\(([{UPPER}][{UPPER}0-9\-]{{1,7}})\)")
 _ACRONYM_PAREN = re.compile(rf"(?<![\w-])([{UPPER}][{UPPER}0-9]{{1,6}}) \(([^()]{{3,120}})\)")
 _SENTENCE_BREAK = re.compile(r"[.!?:;•]\s+|\n|^\s*[-–]\s+")
 _STOP_BETWEEN = re.compile(r"[.!?:;()\[\]«»”\"“]|\s[-–]\s")
+
+
+RARE_ZIPF = 1.0  # wordfreq Zipf frequency below which a word counts as rare (coined)
+
+
+@lru_cache(maxsize=65536)
+def word_zipf(word: str) -> float:
+    """How common a word is in Swedish (wordfreq Zipf scale, 0 = unseen, 7 = "och")."""
+    return zipf_frequency(word.strip("()”\"«»:").lower(), "sv")
 
 
 @dataclass
@@ -170,7 +184,11 @@ def find_candidates(text: str) -> list[Candidate]:
         if not word.text[:1].isupper():
             continue
         if word.start in starts:
-            continue  # a sentence's first word is capitalised anyway; propagation finds known names there
+            # a sentence's first word is capitalised anyway; only a rare one may be a name
+            if len(word.text) >= 6 and "-" not in word.text and word_zipf(word.text) < RARE_ZIPF:
+                for start, end in _extend(text, words, i, 3, False):
+                    add(start, end, "rare_initial")
+            continue
         for start, end in _extend(text, words, i, MAX_WORDS, False):
             add(start, end, "capitalised")
         if "-" in word.text:

@@ -8,8 +8,7 @@ span is a name at all ("projektet | X", "X | -ledare", "i samverkan med | X").
 from __future__ import annotations
 
 import re
-
-from .candidates import FUNCTION_WORDS, Candidate
+from .candidates import FUNCTION_WORDS, Candidate, word_zipf
 from .normalise import TITLE_HEADS, canonical_key
 
 _WORD = re.compile(r"[\w][\w\-–/]*")
@@ -69,4 +68,13 @@ def candidate_features(text: str, candidate: Candidate, sentence_starts: set[int
     f["genitive"] = float(last.endswith("s") and len(last) > 4)
     f["acronym_link"] = float(bool(candidate.acronym_of or candidate.long_form_of))
     f["len_chars"] = min(len(candidate.text), 90) / 90
+    # how common the words are in Swedish at large: coined names ("Matlyftet",
+    # "platssamverkan") are rare words, organisations and generic nouns ("polisen",
+    # "samverkan") common ones
+    content = [w for w in words if w.lower() not in FUNCTION_WORDS] or words
+    frequencies = [word_zipf(w) for w in content]
+    f["zipf_min"] = min(frequencies) / 8
+    f["zipf_max"] = max(frequencies) / 8
+    f["zipf_first"] = word_zipf(first) / 8
+    f[f"rare_words={min(sum(1 for z in frequencies if z < 1.5), 3)}"] = 1.0
     return f
