@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from spacy.language import Language  # noqa: E402
+
 from nlp.model import Block, BlockType, Document  # noqa: E402
 from nlp.programs import build_registry  # noqa: E402
 from nlp.programs.pipeline import build_pipeline  # noqa: E402
@@ -42,14 +44,9 @@ def prf(tp_p: int, n_p: int, tp_r: int, n_r: int) -> dict[str, float]:
     return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", default="test")
-    parser.add_argument("--model-dir", help="models/programs by default")
-    parser.add_argument("--out", default=str(ROOT / "evaluation" / "results" / "programs.json"))
-    args = parser.parse_args()
-    records = [json.loads(line) for line in (HERE / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    records = [r for r in records if r["split"] == args.split]
+def evaluate(records: list[dict], nlp: Language) -> dict:
+    """Run the pipeline over annotated passages (each report's passages as one document)
+    and score distinct programs per report, mentions and alias merging."""
     records.sort(key=lambda r: (r["doc"], int(r["id"].split("#")[1])))
     documents, where = [], {}
     for doc_id in sorted({r["doc"] for r in records}):
@@ -61,7 +58,6 @@ def main() -> None:
             where[(doc_id, i)] = r
         documents.append(Document(id=doc_id, source_path=doc_id, content_hash=doc_id, district=rows[0]["district"],
                                   year=rows[0]["year"], blocks=blocks, source_format="text"))
-    nlp = build_pipeline(model_dir=args.model_dir)
     started = time.time()
     registry = build_registry(documents, nlp)
     seconds = time.time() - started
@@ -102,7 +98,7 @@ def main() -> None:
     split = {k: sorted(v) for k, v in names_of_gold.items() if len(v) > 1}
     merged = {k: sorted(v) for k, v in gold_of_name.items() if len(v) > 1}
     result = {
-        "split": args.split, "passages": len(records), "gold_mentions": len(gold), "predicted_mentions": len(predicted),
+        "passages": len(records), "gold_mentions": len(gold), "predicted_mentions": len(predicted),
         "distinct_per_report": {**prf(len(right), len(predicted_programs), len(found), len(gold_programs)),
                                 "gold": len(gold_programs), "predicted": len(predicted_programs)},
         "per_report": per_report,
@@ -111,11 +107,27 @@ def main() -> None:
         "alias": {"gold_programs_linked": len(names_of_gold), "split": split, "merged": merged},
         "seconds": round(seconds, 2),
     }
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--model-dir", help="models/programs by default")
+    parser.add_argument("--gazetteer-sources", help="comma-separated gazetteer sources (issue, train, domain); all by default")
+    parser.add_argument("--out", default=str(ROOT / "evaluation" / "results" / "programs.json"))
+    args = parser.parse_args()
+    records = [json.loads(line) for line in (HERE / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = [r for r in records if r["split"] == args.split]
+    sources = set(args.gazetteer_sources.split(",")) if args.gazetteer_sources else None
+    nlp = build_pipeline(model_dir=args.model_dir, gazetteer_sources=sources)
+    result = {"split": args.split, "gazetteer_sources": args.gazetteer_sources or "all", **evaluate(records, nlp)}
+    split, merged, per_report = result["alias"]["split"], result["alias"]["merged"], result["per_report"]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     d = result["distinct_per_report"]
-    print(f"Held-out {args.split} split: {len(records)} passages, {len(gold)} gold mentions, "
-          f"{len(gold_programs)} (program, report) pairs\n")
+    print(f"Held-out {args.split} split: {len(records)} passages, {result['gold_mentions']} gold mentions, "
+          f"{d['gold']} (program, report) pairs\n")
     print("| metric | precision | recall | F1 | target |\n|---|---:|---:|---:|---|")
     print(f"| distinct programs per report | {d['precision']:.3f} | {d['recall']:.3f} | {d['f1']:.3f} | P ≥ 0.85, R ≥ 0.90 |")
     for doc_id, row in per_report.items():
@@ -123,7 +135,7 @@ def main() -> None:
     for label, key in (("mentions, exact span", "mentions_exact"), ("mentions, overlapping span", "mentions_overlap")):
         s = result[key]
         print(f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | |")
-    print(f"| alias merging: gold programs split in two or more | {len(split)} of {len(names_of_gold)} | | | 0 |")
+    print(f"| alias merging: gold programs split in two or more | {len(split)} of {result['alias']['gold_programs_linked']} | | | 0 |")
     print(f"| alias merging: predicted names covering 2+ gold programs | {len(merged)} | | | 0 |")
     for doc_id, row in per_report.items():
         print(f"\n{doc_id}: missed {row['missed']}\n  spurious {row['spurious']}")
