@@ -81,6 +81,23 @@ def test_index_is_incremental_and_idempotent(tmp_path: Path) -> None:
     assert [d["doc"] for d in Index.open(tmp_path / "idx", encoder=None).documents()] == [document.id]
 
 
+def test_filters_see_reports_added_and_removed_after_a_search(tmp_path: Path) -> None:
+    """Regression guard for the filter columns cached on first use: a report added or
+    removed after a search must be visible to the next filtered search."""
+    index = Index.open(tmp_path / "idx", create=True, encoder=None)
+    index.add_document(load_document(SODERMALM))
+    assert index.search("förskola", mode="bm25", filters=Filters(district="Södermalm"))
+    with pytest.raises(InputError, match="unknown district"):
+        index.search("förskola", mode="bm25", filters=Filters(district="Norra innerstaden"))
+    norra = load_document(NORRA)
+    index.add_document(norra)
+    hits = index.search("förskola", mode="bm25", filters=Filters(district="Norra innerstaden", year=2025))
+    assert hits and {(h.passage.district, h.passage.year) for h in hits} == {("Norra innerstaden", 2025)}
+    index.remove(norra.id)
+    with pytest.raises(InputError, match="unknown district"):
+        index.search("förskola", mode="bm25", filters=Filters(district="Norra innerstaden"))
+
+
 def test_corrupt_or_missing_index_is_reported_not_rebuilt(tmp_path: Path) -> None:
     with pytest.raises(IndexError_, match="no search index"):
         Index.open(tmp_path / "nothing")
