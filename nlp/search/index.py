@@ -349,13 +349,14 @@ class Index:
         return self._bm25
 
     def _filter_columns(self) -> dict[str, np.ndarray]:
-        """District, year and report type of every passage as arrays: a filter is then one
+        """District, year, report type and report of every passage as arrays: a filter is then one
         vectorised comparison, not a Python loop over 100,000 passages per query."""
         if self._columns is None:
             self._columns = {
                 "district": np.array([p.district or "" for p in self.passages], dtype=object),
                 "year": np.array([p.year if p.year is not None else -1 for p in self.passages], dtype=np.int32),
                 "report_type": np.array([(p.report_type or "").casefold() for p in self.passages], dtype=object),
+                "doc": np.array([p.doc for p in self.passages], dtype=object),
             }
             self._columns["districts"] = np.array(sorted({p.district for p in self.passages if p.district}), dtype=object)
         return self._columns
@@ -481,9 +482,9 @@ class Index:
                                  "`rapport search --format jsonl` shows them).")
             source = self.passages[self._by_id[passage_id]]
             scores = cosine_scores(self.vectors, self.vectors[self._by_id[passage_id]])
-            mask &= np.array([p.id != passage_id for p in self.passages])
+            mask[self._by_id[passage_id]] = False
             if not include_same_document:
-                mask &= np.array([p.doc != source.doc for p in self.passages])
+                mask &= self._filter_columns()["doc"] != source.doc
             query = source.text
         else:
             query = self._check_like(text or "")
