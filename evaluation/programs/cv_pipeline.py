@@ -47,7 +47,7 @@ def main() -> None:
     meta = json.loads((ROOT / "models" / "programs" / "meta.json").read_text(encoding="utf-8"))
     c = args.C or meta["C"]
     threshold = args.threshold or meta["threshold"]
-    passages = [p for p in training_passages(True, False)]
+    passages = training_passages(True, False)
     features, labels, groups, _, _ = examples(passages)
     with tempfile.TemporaryDirectory() as tmp:
         sources = set(args.gazetteer_sources.split(","))
@@ -67,9 +67,9 @@ def main() -> None:
             if args.show:
                 for row in result["per_report"].values():
                     print(f"fold {fold} missed: {row['missed']}\n       spurious: {row['spurious']}")
-            totals["right"] += round(d["precision"] * d["predicted"])
+            totals["right"] += d["right"]
             totals["predicted"] += d["predicted"]
-            totals["found"] += round(d["recall"] * d["gold"])
+            totals["found"] += d["found"]
             totals["gold"] += d["gold"]
             totals["split"] += len(result["alias"]["split"])
             totals["merged"] += len(result["alias"]["merged"])

@@ -47,7 +47,7 @@ def prf(tp_p: int, n_p: int, tp_r: int, n_r: int) -> dict[str, float]:
 def evaluate(records: list[dict], nlp: Language) -> dict:
     """Run the pipeline over annotated passages (each report's passages as one document)
     and score distinct programs per report, mentions and alias merging."""
-    records.sort(key=lambda r: (r["doc"], int(r["id"].split("#")[1])))
+    records = sorted(records, key=lambda r: (r["doc"], int(r["id"].split("#")[1])))
     documents, where = [], {}
     for doc_id in sorted({r["doc"] for r in records}):
         rows = [r for r in records if r["doc"] == doc_id]
@@ -100,7 +100,8 @@ def evaluate(records: list[dict], nlp: Language) -> dict:
     result = {
         "passages": len(records), "gold_mentions": len(gold), "predicted_mentions": len(predicted),
         "distinct_per_report": {**prf(len(right), len(predicted_programs), len(found), len(gold_programs)),
-                                "gold": len(gold_programs), "predicted": len(predicted_programs)},
+                                "gold": len(gold_programs), "predicted": len(predicted_programs),
+                                "right": len(right), "found": len(found)},
         "per_report": per_report,
         "mentions_exact": prf(exact_p, len(predicted), exact_r, len(gold)),
         "mentions_overlap": prf(over_p, len(predicted), over_r, len(gold)),

@@ -8,6 +8,7 @@ span is a name at all ("projektet | X", "X | -ledare", "i samverkan med | X").
 from __future__ import annotations
 
 import re
+
 from .candidates import FUNCTION_WORDS, Candidate, word_zipf
 from .normalise import TITLE_HEADS, canonical_key
 

@@ -14,7 +14,6 @@ from .normalise import canonical_key
 
 DEFAULT_GAZETTEER = Path(__file__).resolve().parent / "gazetteer.yaml"
 KINDS = ("program", "project", "method", "model", "initiative", "campaign", "strategy", "plan", "concept")
-SOURCES = ("issue", "train", "domain")  # where an entry's name comes from (gazetteer.yaml header)
 
 
 @dataclass

@@ -268,7 +268,7 @@ def build_pipeline(model_dir: str | Path | None = None, gazetteer: str | Path | 
     _tokenizer_with_hyphens(nlp)
     nlp.add_pipe("swedish_sentence_rules")
     nlp.add_pipe("program_gazetteer", config={"path": str(gazetteer) if gazetteer else None,
-                                              "sources": sorted(gazetteer_sources) if gazetteer_sources else None})
+                                              "sources": sorted(gazetteer_sources) if gazetteer_sources is not None else None})
     nlp.add_pipe("program_candidates")
     nlp.add_pipe("program_classifier", config={"model_dir": str(model_dir) if model_dir else None, "threshold": threshold})
     return nlp
