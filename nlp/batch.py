@@ -39,7 +39,7 @@ from .store import file_sha256
 PASSAGES = "passages.parquet"
 DOCUMENTS = "documents.parquet"
 ERRORS = "errors.csv"
-PART_VERSION = "1"  # bump when the row layout changes: old parts are then redone
+PART_VERSION = "2"  # bump when the row layout changes: old parts are then redone (2: source_path)
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ class WorkItem:
     path: str
     content_hash: str
     manifest: str | None = None  # a manifest CSV whose row overrides this file's metadata
+    doc_id: str | None = None  # unique in the output folder (see assign_ids)
+    replaces: str | None = None  # content hash of an earlier version of the same file, whose rows go
 
 
 @dataclass
@@ -142,6 +144,7 @@ def document_rows(document: Any, theme_model: Any, programs_nlp: Any = None) -> 
         row.update({f"score_{t}": round(float(p), 6) for t, p in zip(theme_ids, scores)})
         rows.append(row)
     report = {"doc": document.id, "content_hash": document.content_hash, "source": Path(document.source_path).name,
+              "source_path": str(Path(document.source_path).resolve()),
               "district": document.district, "year": document.year, "report_type": document.report_type,
               "period": document.period, "pages": document.pages, "passages": len(rows),
               "words": sum(len(r["text"].split()) for r in rows),
@@ -192,17 +195,73 @@ def process(item: WorkItem, out: str) -> dict[str, Any]:
     try:
         manifest = Manifest.read(item.manifest) if item.manifest else None
         document = load_document(item.path, manifest=manifest)
+        if item.doc_id:
+            document.id = item.doc_id
         theme_model, programs_nlp = _models()
         rows, report = document_rows(document, theme_model, programs_nlp)
         name = f"{item.content_hash}.parquet"
         # the passage part first, the report part last: the report part marks the unit done
         _write_parquet_atomic(rows, out_dir / PASSAGES / name)
         _write_parquet_atomic([report], out_dir / DOCUMENTS / name)
-        return {"path": item.path, "ok": True, "pages": document.pages or 0, "passages": len(rows)}
+        return {"path": item.path, "content_hash": item.content_hash, "ok": True, "pages": document.pages or 0, "passages": len(rows)}
     except RapportError as exc:
         return {"path": item.path, "ok": False, "error": str(exc)}
     except Exception as exc:  # a bug or an unforeseen file must not stop the corpus run
         return {"path": item.path, "ok": False, "error": f"internal error: {type(exc).__name__}: {exc}"}
+
+
+def existing_reports(out: Path) -> list[dict[str, Any]]:
+    """(doc, content_hash, source_path) of every finished report part in ``out``."""
+    import pyarrow.parquet as pq
+
+    found = []
+    for part in sorted((out / DOCUMENTS).glob("*.parquet")):
+        if part.name.startswith("."):
+            continue
+        try:
+            if (pq.read_schema(part).metadata or {}).get(b"rapport_part_version") != PART_VERSION.encode():
+                continue
+            table = pq.read_table(part, columns=["doc", "content_hash", "source_path"]).to_pylist()
+        except Exception:  # noqa: BLE001 - an unreadable part is redone, not trusted
+            continue
+        found.extend(table)
+    return found
+
+
+def assign_ids(items: list[WorkItem], out: Path) -> list[WorkItem]:
+    """Give every report an id unique in ``out``: the file name's id, with a content-hash
+    suffix when another report already has it (``a/rapport.pdf`` and ``b/rapport.pdf``);
+    a new version of an already tagged file keeps its id and replaces its rows."""
+    from dataclasses import replace
+
+    from .ingest import document_id
+
+    existing = existing_reports(out)
+    by_hash = {r["content_hash"]: r["doc"] for r in existing}
+    by_source = {r["source_path"]: r for r in existing if r.get("source_path")}
+    taken = {r["doc"] for r in existing}
+    assigned = []
+    for item in items:
+        source = str(Path(item.path).resolve())
+        if item.content_hash in by_hash:
+            assigned.append(replace(item, doc_id=by_hash[item.content_hash]))
+            continue
+        old = by_source.get(source)
+        if old is not None:
+            assigned.append(replace(item, doc_id=old["doc"], replaces=old["content_hash"]))
+            continue
+        base = document_id(Path(item.path))
+        doc_id = base if base not in taken else f"{base}-{item.content_hash[:8]}"
+        taken.add(doc_id)
+        assigned.append(replace(item, doc_id=doc_id))
+    return assigned
+
+
+def remove_parts(out: Path, content_hash: str) -> None:
+    """Drop one report's rows: the report part first (it marks the unit done, and readers
+    ignore passage parts without one), then its passages."""
+    (out / DOCUMENTS / f"{content_hash}.parquet").unlink(missing_ok=True)
+    (out / PASSAGES / f"{content_hash}.parquet").unlink(missing_ok=True)
 
 
 def is_done(item: WorkItem, out: Path) -> bool:
@@ -267,6 +326,8 @@ def run(inputs: Iterable[str | Path], out: str | Path, fmt: str = "parquet", eng
     if not items and not problems:
         raise InputError("no .pdf or .txt reports found in the given paths.")
     result = BatchResult(out=out, failed=list(problems))
+    items = assign_ids(items, out)
+    replaces = {item.content_hash: item.replaces for item in items if item.replaces}
     todo = [item for item in items if not is_done(item, out)]
     result.skipped = len(items) - len(todo)
     if result.skipped:
@@ -276,6 +337,8 @@ def run(inputs: Iterable[str | Path], out: str | Path, fmt: str = "parquet", eng
     def record(status: dict[str, Any]) -> None:
         progress.update(status)
         if status["ok"]:
+            if replaces.get(status.get("content_hash", "")):
+                remove_parts(out, replaces[status["content_hash"]])  # the old version's rows go
             result.done += 1
             result.pages += status["pages"]
             result.passages += status["passages"]
@@ -341,6 +404,8 @@ def read_table(out: str | Path, name: str = PASSAGES) -> Any:
 
     folder = Path(out) / name
     parts = sorted(p for p in folder.glob("*.parquet") if not p.name.startswith("."))
+    if name == PASSAGES:  # a unit is done when its report part exists (see process)
+        parts = [p for p in parts if (Path(out) / DOCUMENTS / p.name).exists()]
     if not parts:
         return pd.DataFrame()
     frames = [pd.read_parquet(p) for p in parts]

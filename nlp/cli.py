@@ -11,7 +11,8 @@ from typing import Callable, Sequence
 
 from . import __version__
 from .errors import RapportError
-from .ingest import iter_report_files, load_document
+from .ingest import load_document
+from .reports import ReportLoader
 from .metadata import Manifest
 from .model import BlockType, Document
 from .store import DEFAULT_STORE, DocumentStore
@@ -77,23 +78,12 @@ def cmd_info(args: argparse.Namespace) -> int:
 # -- ingest ---------------------------------------------------------------------------
 def cmd_ingest(args: argparse.Namespace) -> int:
     store = DocumentStore(args.store)
-    manifest = _manifest(args)
-    files = iter_report_files(args.paths)
-    if not files:
-        raise RapportError("no report files (.pdf, .txt) found in " + ", ".join(map(str, args.paths)))
-    failures: list[tuple[Path, str]] = []
+    loader = ReportLoader(args.paths, manifest=_manifest(args))
+    files = loader.files()
     rows: list[tuple[str, Document | None]] = []
     progress = _Progress(len(files))
-    for path in files:
-        progress.step(path.name)
-        try:
-            document = load_document(path, manifest)
-        except RapportError as exc:
-            failures.append((path, str(exc)))
-            continue
-        except Exception as exc:  # a bug or an unforeseen file: report it, keep going
-            failures.append((path, f"{path}: unexpected error ({type(exc).__name__}: {exc})"))
-            continue
+    loader.progress = lambda n, total, path: progress.step(path.name)
+    for document in loader:
         added = store.add(document)
         rows.append(("added" if added else "already stored", document))
     progress.done()
@@ -103,15 +93,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if any(status == "added" for status, _ in rows) or (len(store) and not registry_path.exists()):
         # the program registry lives with the corpus so search and batch tagging can filter on it
         try:
+            from .locking import writer_lock
             from .programs import update_store_registry
 
-            update_store_registry(store.root, store.documents())
+            with writer_lock(store.root, "store"):
+                store = DocumentStore(store.root)  # with what concurrent writers added
+                update_store_registry(store.root, store.documents())
             _write(f"programs: registry updated ({registry_path})\n")
         except RapportError as exc:
             sys.stderr.write(f"rapport: warning: the program registry was not updated: {exc}\n")
-    for path, message in failures:
-        sys.stderr.write(f"rapport: skipped {path}: {message}\n")
-    return 1 if failures else 0
+    return loader.exit_code
 
 
 def _summary_table(rows: list[tuple[str, Document | None]]) -> str:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .errors import InputError, RapportError
-from .ingest import iter_report_files, load_document
+from .reports import ReportLoader
 from .model import Document
 
 CSV_FIELDS = ["name", "kind", "aliases", "count", "reports"]
@@ -25,17 +25,9 @@ def _reports_label(program) -> str:  # noqa: ANN001 - nlp.programs.Program
 
 
 def _load(paths: list[str]) -> tuple[list[Document], int]:
-    documents, failures = [], 0
-    files = iter_report_files(paths)
-    if not files:
-        raise InputError("no report files (.pdf, .txt) found in " + ", ".join(paths) + ".")
-    for path in files:
-        try:
-            documents.append(load_document(path))
-        except RapportError as exc:
-            failures += 1
-            sys.stderr.write(f"rapport: skipped {path}: {exc}\n")
-    return documents, failures
+    loader = ReportLoader(paths)
+    documents = loader.load()
+    return documents, len(loader.skipped)
 
 
 def cmd_programs(args: argparse.Namespace) -> int:

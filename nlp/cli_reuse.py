@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import html
 import json
@@ -11,7 +12,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from .errors import InputError, RapportError
-from .ingest import iter_report_files, load_document
+from .ingest import load_document
+from .reports import ReportLoader
 from .model import Document
 from .reuse import ReuseConfig, ReuseReport, boilerplate, compare, corpus_reuse, diff_html, passages
 from .store import DocumentStore
@@ -21,14 +23,9 @@ RECORD_FIELDS = ["text", "doc", "page", "section", "source_text", "source_doc", 
 
 def _load_many(paths: list[str]) -> tuple[list[Document], list[str]]:
     """Documents from files and folders; a bad file is reported and skipped."""
-    documents, failures = [], []
-    for path in iter_report_files(paths):
-        try:
-            documents.append(load_document(path))
-        except RapportError as exc:
-            failures.append(f"{path}: {exc}")
-            sys.stderr.write(f"rapport: skipped {path}: {exc}\n")
-    return documents, failures
+    loader = ReportLoader(paths, require_files=False)
+    documents = loader.load()
+    return documents, [f"{s.path}: {s.reason}" for s in loader.skipped]
 
 
 def _config(args: argparse.Namespace) -> ReuseConfig:
@@ -44,8 +41,9 @@ def _config(args: argparse.Namespace) -> ReuseConfig:
     return config
 
 
-def _out(args: argparse.Namespace):  # noqa: ANN202 - a text stream
-    return open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
+def _out(args: argparse.Namespace):  # noqa: ANN202 - a context manager giving a text stream
+    # stdout is lent, never closed: a closed stdout breaks whatever writes after us
+    return open(args.out, "w", encoding="utf-8", newline="") if args.out else contextlib.nullcontext(sys.stdout)
 
 
 def render_html(new: Document, result: ReuseReport) -> str:
@@ -89,9 +87,14 @@ def render_html(new: Document, result: ReuseReport) -> str:
 def cmd_reuse(args: argparse.Namespace) -> int:
     config = _config(args)
     if args.index:
+        if args.format == "html" and not args.out:
+            args.out = "reuse.html"
         return _corpus(args, config)
     if not args.paths:
         raise InputError("give a report (and --against OLD...), or --index DIR for the whole corpus.")
+    args.format = args.format or "jsonl"
+    if args.format == "table":
+        raise InputError("--format table is for --index DIR; for reports use jsonl, json, csv or html.")
     if args.against:
         if len(args.paths) != 1:
             raise InputError("compare one report at a time: rapport reuse NEW --against OLD...")
@@ -117,15 +120,9 @@ def cmd_reuse(args: argparse.Namespace) -> int:
                     out.write(json.dumps(match.to_record(), ensure_ascii=False) + "\n")
         return 1 if failures else 0
     # one report: boilerplate clusters within it
-    failures = 0
+    loader = ReportLoader(args.paths)
     with _out(args) as out:
-        for path in args.paths:
-            try:
-                document = load_document(path)
-            except RapportError as exc:
-                failures += 1
-                sys.stderr.write(f"rapport: skipped {path}: {exc}\n")
-                continue
+        for document in loader:
             clusters = boilerplate(document, config)
             if args.format == "html":
                 from .charts import html_page, html_table
@@ -141,7 +138,7 @@ def cmd_reuse(args: argparse.Namespace) -> int:
             else:
                 for c in clusters:
                     out.write(json.dumps({"doc": document.id, **c.to_record()}, ensure_ascii=False) + "\n")
-    return 1 if failures else 0
+    return loader.exit_code
 
 
 def _corpus(args: argparse.Namespace, config: ReuseConfig) -> int:
@@ -167,11 +164,26 @@ def _corpus(args: argparse.Namespace, config: ReuseConfig) -> int:
     meta = {d.id: d for d in documents}
     rows = sorted(reports, key=lambda r: (meta[r.doc].year or 0, meta[r.doc].district or "", r.doc))
     out = sys.stdout
-    out.write("report | district | year | reused share | main sources\n")
-    for r in rows:
-        d = meta[r.doc]
-        sources = ", ".join(f"{s} {v:.0%}" for s, v in list(r.sources.items())[:3])
-        out.write(f"{r.doc} | {d.district or '–'} | {d.year or '–'} | {r.reused_share:.1%} | {sources}\n")
+    fmt = args.format or "table"
+    records = [{"doc": r.doc, "district": meta[r.doc].district, "year": meta[r.doc].year,
+                "report_type": meta[r.doc].report_type, "words": r.total_words,
+                "reused_share": round(r.reused_share, 4), "sources": r.sources} for r in rows]
+    if fmt == "json":
+        out.write(json.dumps({"reports": records}, ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "jsonl":
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=list(records[0]))
+        writer.writeheader()
+        for record in records:
+            writer.writerow({**record, "sources": json.dumps(record["sources"], ensure_ascii=False)})
+    else:
+        out.write("report | district | year | reused share | main sources\n")
+        for r in rows:
+            d = meta[r.doc]
+            sources = ", ".join(f"{s} {v:.0%}" for s, v in list(r.sources.items())[:3])
+            out.write(f"{r.doc} | {d.district or '–'} | {d.year or '–'} | {r.reused_share:.1%} | {sources}\n")
     chart = Path(args.out or "reuse.html")
     labels = [f"{meta[r.doc].district or r.doc} {meta[r.doc].year or ''}".strip() for r in rows]
     series = {"återanvänd andel": [r.reused_share for r in rows]}
@@ -183,7 +195,7 @@ def _corpus(args: argparse.Namespace, config: ReuseConfig) -> int:
                            [[r.doc, meta[r.doc].district or "–", str(meta[r.doc].year or "–"), f"{r.reused_share:.1%}",
                              ", ".join(f"{s} {v:.0%}" for s, v in list(r.sources.items())[:3])] for r in rows])
         chart.write_text(html_page(title, grouped_bar_svg(labels, series, title) + table), encoding="utf-8")
-    out.write(f"\nchart: {chart}\n")
+    sys.stderr.write(f"chart: {chart}\n") if fmt != "table" else out.write(f"\nchart: {chart}\n")
     return 0
 
 
@@ -199,7 +211,8 @@ def register(sub: argparse._SubParsersAction, formatter: type) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("--against", nargs="+", metavar="OLD", help="earlier or other reports (files or folders)")
     p.add_argument("--index", metavar="DIR", help="a document store (from `rapport ingest`): corpus-wide reuse")
-    p.add_argument("--format", choices=("jsonl", "csv", "html", "json"), default="jsonl")
+    p.add_argument("--format", choices=("jsonl", "csv", "html", "json", "table"), default=None,
+                   help="jsonl (default for reports), table (default for --index), json, csv, html")
     p.add_argument("--summary", action="store_true", help="reused share overall, by section and by source")
     p.add_argument("--out", help="write to this file (html and charts); default: stdout / reuse.html")
     p.add_argument("--min-similarity", type=float, help="passage similarity that counts as reuse (default 0.6)")

@@ -8,6 +8,7 @@ import re
 import shutil
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any
 
 from .errors import InputError, RapportError
@@ -46,14 +47,15 @@ def _program_tagger() -> Any:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from .ingest import iter_report_files, load_document
+    from .reports import ReportLoader
 
     index = Index.open(args.index, create=not (args.remove or args.list))
     if args.list:
         for entry in index.documents():
+            state = f"\tDAMAGED: {index.damaged[entry['doc']]}" if entry["doc"] in index.damaged else ""
             sys.stdout.write(f"{entry['doc']}\t{entry.get('district')}\t{entry.get('year')}\t"
-                             f"{entry.get('report_type')}\t{entry['count']} passages\n")
-        return 0
+                             f"{entry.get('report_type')}\t{entry['count']} passages{state}\n")
+        return 1 if index.damaged else 0
     if args.remove:
         failed = 0
         for doc_id in args.remove:
@@ -65,27 +67,33 @@ def cmd_index(args: argparse.Namespace) -> int:
         return 1 if failed else 0
     if not args.paths:
         raise InputError("give reports or folders to index (or --remove DOC / --list).")
-    files = iter_report_files(args.paths)
-    if not files:
-        raise InputError("no .pdf or .txt reports found in the given paths.")
+    _warn_damaged(index)
     tagger = None if args.no_themes else _theme_tagger()
     programs = _program_tagger()
-    failures = 0
-    for n, path in enumerate(files, start=1):
-        prefix = f"[{n}/{len(files)}] {path.name}"
+
+    def progress(n: int, total: int, path: Any) -> None:
+        state["prefix"] = f"[{n}/{total}] {path.name}"
+
+    state = {"prefix": ""}
+    loader = ReportLoader(args.paths, progress=progress)
+    for document in loader:
         try:
-            document = load_document(path)
             added = index.add_document(document, tagger=tagger, programs=programs)
         except RapportError as exc:
-            failures += 1
-            sys.stderr.write(f"{prefix}: skipped: {exc}\n")
+            loader.skip(Path(document.source_path), str(exc))
             continue
-        sys.stderr.write(f"{prefix}: {'added' if added else 'already indexed'}"
+        sys.stderr.write(f"{state['prefix']}: {'added as ' + document.id if added else 'already indexed'}"
                          f" ({len([b for b in document.blocks if b.is_passage])} passages)\n")
     total = sum(e["count"] for e in index.documents())
     sys.stderr.write(f"index {args.index}: {len(index.documents())} reports, {total} passages"
                      f"{', dense vectors: ' + str(index.manifest.get('encoder')) if index.manifest.get('encoder') else ', lexical only'}\n")
-    return 1 if failures else 0
+    return loader.exit_code
+
+
+def _warn_damaged(index: Index) -> None:
+    report = index.damage_report()
+    if report:
+        sys.stderr.write(f"rapport: warning: {report}\n")
 
 
 def _filters(args: argparse.Namespace) -> Filters:
@@ -128,6 +136,7 @@ def _print(hits: list[Hit], fmt: str) -> None:
 def cmd_search(args: argparse.Namespace) -> int:
     query = " ".join(args.query) if isinstance(args.query, list) else args.query
     index = Index.open(args.index)
+    _warn_damaged(index)
     hits = index.search(query, top_k=args.top_k, mode=args.mode, filters=_filters(args))
     _print(hits, args.format)
     return 0
@@ -137,6 +146,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
     if bool(args.passage_id) == bool(args.like):
         raise InputError("give a PASSAGE_ID (e.g. 'sodermalm_2020_tertialrapport-1#42') or --like \"text\", not both.")
     index = Index.open(args.index)
+    _warn_damaged(index)
     hits = index.similar(passage_id=args.passage_id, text=args.like, top_k=args.top_k, filters=_filters(args),
                          include_same_document=args.same_document)
     _print(hits, args.format)

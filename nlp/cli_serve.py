@@ -27,17 +27,19 @@ def build_app(args: argparse.Namespace):  # noqa: ANN201 - a FastAPI app
 def cmd_serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise InputError("--port must be between 1 and 65535.")
+    if args.limit_concurrency < 1 or not 0 < args.header_timeout <= 3600:
+        raise InputError("--limit-concurrency must be at least 1 and --header-timeout between 0 and 3600 seconds.")
     app = build_app(args)
-    import uvicorn
-
     if args.host not in LOOPBACK:
         sys.stderr.write(f"rapport: serving on {args.host}: reachable from other machines (read-only).\n")
     data = app.state.data
     data.warm()
     sys.stderr.write(f"rapport: {len(data.index.manifest['documents'])} reports, {len(data.index.passages)} passages "
                      f"from {args.index}; open http://{args.host}:{args.port}/ (API: /api/search, /openapi.json)\n")
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.log_level == "debug",
-                server_header=False, limit_concurrency=args.limit_concurrency, timeout_keep_alive=5)
+    from .web.server import serve
+
+    serve(app, host=args.host, port=args.port, limit_concurrency=args.limit_concurrency, log_level=args.log_level,
+          header_timeout=args.header_timeout)
     return 0
 
 
@@ -57,7 +59,10 @@ def register(sub: argparse._SubParsersAction, formatter: type) -> None:
                                                   "documents instead of rebuilt from the index, and its programs.json "
                                                   "as the program registry")
     p.add_argument("--programs", metavar="FILE", help="program registry file (nlp.programs.Registry.load; default: <store>/programs.json)")
-    p.add_argument("--limit-concurrency", type=int, default=64, help="open connections before answering 503 (default 64)")
+    p.add_argument("--limit-concurrency", type=int, default=64,
+                   help="requests answered at once before answering 503 (default 64); idle connections do not count")
+    p.add_argument("--header-timeout", type=float, default=10.0,
+                   help="seconds a connection has to send its request head before it is closed (default 10)")
     p.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"), default="warning")
     p.set_defaults(handler=cmd_serve)
 

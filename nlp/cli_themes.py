@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import InputError, RapportError
-from .ingest import iter_report_files, load_document
+from .reports import ReportLoader
 from .themes import (MAX_TEXT_CHARS, load_default_model, load_model, section_context, tag_document, tag_texts,
                      theme_shares)
 from .themes.taxonomy import DEFAULT_TAXONOMY, Taxonomy
@@ -135,19 +135,11 @@ def cmd_tag(args: argparse.Namespace) -> int:
         if not seen and not failures:
             raise InputError("no input on stdin: give one passage per line (plain text or JSON with \"text\").")
         return 1 if failures else 0
-    files = iter_report_files([args.input])
-    if not files:
-        raise InputError(f"{args.input}: no report files (.pdf, .txt) found.")
-    for path in files:
-        try:
-            document = load_document(path)
-        except RapportError as exc:
-            failures += 1
-            sys.stderr.write(f"rapport: skipped {path}: {exc}\n")
-            continue
+    loader = ReportLoader([args.input])
+    for document in loader:
         _write([_only(r, wanted) for r in tag_document(document, model, explain=args.explain)], args.format,
                theme_ids, write_csv)
-    return 1 if failures else 0
+    return loader.exit_code
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -157,14 +149,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
     theme_ids = list(model.theme_ids)
     rows = []
     by_group: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    failures = 0
-    for path in iter_report_files(args.paths):
-        try:
-            document = load_document(path)
-        except RapportError as exc:
-            failures += 1
-            sys.stderr.write(f"rapport: skipped {path}: {exc}\n")
-            continue
+    loader = ReportLoader(args.paths)
+    for document in loader:
         records = tag_document(document, model)
         shares = theme_shares(records, theme_ids)
         rows.append((document, shares, records))
@@ -198,7 +184,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
                            [[label] + [f"{series[t][i]:.1%}" for t in theme_ids] for i, label in enumerate(labels)])
         chart_path.write_text(html_page(title, grouped_bar_svg(labels, series, title) + table), encoding="utf-8")
     out.write(f"\nchart: {chart_path}\n")
-    return 1 if failures else 0
+    return loader.exit_code
 
 
 def cmd_train(args: argparse.Namespace) -> int:

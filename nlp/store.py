@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import StoreError
+from .locking import writer_lock
 from .model import Document
 
 DEFAULT_STORE = Path(".rapport") / "store"
@@ -32,10 +33,22 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _file_mode() -> int:
+    # mkstemp creates 0600 files; a store's files get the mode an ordinary file would (0644
+    # under the usual umask), so that a research group can share the folder
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+FILE_MODE = _file_mode()
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -103,26 +116,39 @@ class DocumentStore:
         return list(self._load().values())
 
     def add(self, document: Document) -> bool:
-        """Store a document; False when the same content is already stored."""
-        entries = self._load()
-        if document.content_hash in entries:
-            return False
-        taken = {e.id for e in entries.values()}
-        if document.id in taken:
-            document.id = f"{document.id}-{document.content_hash[:8]}"
-        atomic_write_text(self.documents_dir / f"{document.id}.json", document.to_json())
-        entries[document.content_hash] = CatalogEntry(
-            id=document.id,
-            content_hash=document.content_hash,
-            source_path=document.source_path,
-            district=document.district,
-            year=document.year,
-            report_type=document.report_type,
-            period=document.period,
-            pages=document.pages,
-            blocks=len(document.blocks),
-        )
-        self._save()
+        """Store a document; False when the same content is already stored.
+
+        A new version of a stored report's file (same path, new bytes) replaces it under
+        its id; a different report whose file has the same name gets a content-hash suffix.
+        The catalog is re-read and written under the store's writer lock, so concurrent
+        ``rapport ingest`` processes add to each other's work instead of overwriting it."""
+        with writer_lock(self.root, "store"):
+            self._entries = None  # another process may have written since we read it
+            entries = self._load()
+            if document.content_hash in entries:
+                return False
+            source = str(Path(document.source_path).resolve())
+            replaced = next((key for key, e in entries.items()
+                             if str(Path(e.source_path).resolve()) == source), None)
+            if replaced is not None:
+                document.id = entries[replaced].id
+            elif document.id in {e.id for e in entries.values()}:
+                document.id = f"{document.id}-{document.content_hash[:8]}"
+            atomic_write_text(self.documents_dir / f"{document.id}.json", document.to_json())
+            if replaced is not None:
+                del entries[replaced]
+            entries[document.content_hash] = CatalogEntry(
+                id=document.id,
+                content_hash=document.content_hash,
+                source_path=document.source_path,
+                district=document.district,
+                year=document.year,
+                report_type=document.report_type,
+                period=document.period,
+                pages=document.pages,
+                blocks=len(document.blocks),
+            )
+            self._save()
         return True
 
     def get(self, doc_id: str) -> Document:
@@ -135,13 +161,15 @@ class DocumentStore:
             raise StoreError(f"{path}: stored document is damaged ({exc}); remove it and ingest again.") from exc
 
     def remove(self, doc_id: str) -> bool:
-        entries = self._load()
-        for key, entry in list(entries.items()):
-            if entry.id == doc_id:
-                del entries[key]
-                self._save()
-                (self.documents_dir / f"{doc_id}.json").unlink(missing_ok=True)
-                return True
+        with writer_lock(self.root, "store"):
+            self._entries = None
+            entries = self._load()
+            for key, entry in list(entries.items()):
+                if entry.id == doc_id:
+                    del entries[key]
+                    self._save()
+                    (self.documents_dir / f"{doc_id}.json").unlink(missing_ok=True)
+                    return True
         return False
 
     def documents(self) -> Iterator[Document]:

@@ -105,9 +105,18 @@ def test_corrupt_or_missing_index_is_reported_not_rebuilt(tmp_path: Path) -> Non
     index.add_document(load_document(SODERMALM))
     shard = next((tmp_path / "idx" / "docs").glob("*.jsonl"))
     shard.write_text(shard.read_text(encoding="utf-8")[:-200], encoding="utf-8")
-    with pytest.raises(CorruptIndexError, match="corrupt"):
-        Index.open(tmp_path / "idx", encoder=None)
+    # a damaged shard no longer locks the whole index (#20): it is named, left out, and
+    # can be removed and re-added on its own
+    damaged = Index.open(tmp_path / "idx", encoder=None)
+    assert list(damaged.damaged) == ["sodermalm_2020_tertialrapport-1"]
+    assert "checksum" in damaged.damaged["sodermalm_2020_tertialrapport-1"]
+    assert "rapport index --remove sodermalm_2020_tertialrapport-1" in damaged.damage_report()
+    assert damaged.passages == []
     assert shard.exists()  # left as it was, for the user to inspect
+    assert damaged.add_document(load_document(SODERMALM))  # re-adding the file repairs it
+    repaired = Index.open(tmp_path / "idx", encoder=None)
+    assert not repaired.damaged and repaired.passages
+    assert {p.doc for p in repaired.passages} == {"sodermalm_2020_tertialrapport-1"}
 
 
 def _small_document(doc_id: str, district: str, year: int, texts: list[str]) -> Document:

@@ -33,6 +33,7 @@ def next_year(old: Document) -> Document:
     its years moved on and a sentence added (near copies), the rest verbatim."""
     doc = copy.deepcopy(old)
     doc.id, doc.year, doc.content_hash = NEXT_ID, 2021, "web-test-" + old.content_hash[:20]
+    doc.source_path = str(Path(old.source_path).with_name(NEXT_ID + ".txt"))  # another file, not a new version
     doc.blocks = doc.blocks[:120]
     n = 0
     for block in doc.blocks:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -30,6 +33,59 @@ def document_id(path: Path) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", stem).strip("-") or "document"
 
 
+MAX_FILE_BYTES = 1 << 30  # a report is at most a few hundred MB; larger is not a report
+MAX_LINE_CHARS = 100_000  # about 15 pages without a line break: a data dump, not report text
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 30):.1f} GB" if n >= 1 << 30 else f"{n / (1 << 20):.1f} MB"
+
+
+def read_report_bytes(path: Path) -> bytes:
+    """The bytes of a report file, or an InputError that says what is wrong with the path."""
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:
+            raise InputError(f"{path}: a symbolic link loop; the link never reaches a file.") from None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise InputError(f"{path}: a symbolic link loop; the link never reaches a file.") from None
+            raise InputError(f"{path}: a symbolic link to a file that does not exist ({os.readlink(path)}).") from None
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file.") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"{path}: a symbolic link loop; the link never reaches a file.") from None
+        raise InputError(f"{path}: cannot read the file ({exc.strerror}).") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{path}: is a folder; give a report file.")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path}: not a regular file (a device, socket or pipe); give a report file.")
+    if info.st_size > MAX_FILE_BYTES:
+        raise InputError(f"{path}: the file is {_size(info.st_size)}; rapport reads report files up to "
+                         f"{_size(MAX_FILE_BYTES)}. Split it or check that it is a report.")
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise InputError(f"{path}: permission denied; rapport may not read this file.") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file ({exc.strerror or exc}).") from None
+    if not data:
+        raise InputError(f"{path}: the file is empty.")
+    return data
+
+
+def _check_line_lengths(lines: list[Line], path: Path) -> None:
+    for number, line in enumerate(lines, start=1):
+        if len(line.text) > MAX_LINE_CHARS:
+            raise InputError(f"{path}: line {number} is {len(line.text):,} characters long (the limit is "
+                             f"{MAX_LINE_CHARS:,}); this is not report text with line breaks. Extract the "
+                             "report again with line breaks kept.")
+
+
 def load_document(path: str | Path, manifest: Manifest | None = None, *, use_manifest: bool = True) -> Document:
     """Read, segment and describe one report.
 
@@ -37,13 +93,7 @@ def load_document(path: str | Path, manifest: Manifest | None = None, *, use_man
     cannot be read (missing, empty, corrupt, encrypted, scanned, binary).
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file.")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; give a report file.")
-    data = path.read_bytes() if path.stat().st_size < 2_000_000_000 else b""
-    if not data:
-        raise InputError(f"{path}: the file is empty.")
+    data = read_report_bytes(path)
     has_pdf_header = b"%PDF-" in data[:1024]
     is_pdf = path.suffix.lower() in PDF_SUFFIXES or has_pdf_header
     if is_pdf and not has_pdf_header:
@@ -61,11 +111,12 @@ def load_document(path: str | Path, manifest: Manifest | None = None, *, use_man
         if encoding != "utf-8":
             warnings.append(f"decoded as {encoding}")
         lines, facts = text_to_lines(text)
+        _check_line_lengths(lines, path)
         source = "text"
         if not lines:
             raise InputError(f"{path}: no text found in the file.")
     blocks = segment_lines(lines, source)
-    _add_sentences(blocks)
+    _add_sentences(blocks, path)
 
     front = [line.text for line in lines[:60]]
     meta, meta_source = detect_metadata(front, facts.get("running_titles", []))
@@ -99,8 +150,15 @@ def load_document(path: str | Path, manifest: Manifest | None = None, *, use_man
     )
 
 
-def _add_sentences(blocks: list[Block]) -> None:
+MAX_BLOCK_CHARS = 1_000_000  # spaCy's max_length: longer is not a paragraph
+
+
+def _add_sentences(blocks: list[Block], path: Path) -> None:
     prose = [b for b in blocks if b.type.value != "table"]
+    for block in prose:
+        if len(block.text) > MAX_BLOCK_CHARS:
+            raise InputError(f"{path}: a paragraph on page {block.page or '?'} is {len(block.text):,} characters "
+                             f"long (the limit is {MAX_BLOCK_CHARS:,}); this is not report text.")
     for block, sentences in zip(prose, split_many(b.text for b in prose)):
         block.sentences = sentences
 

@@ -28,7 +28,16 @@ def decode_bytes(data: bytes, name: str = "input") -> tuple[str, str]:
     (cp1252/latin-1 are what Swedish Windows exports use). Returns (text, encoding)."""
     if not data.strip():
         raise InputError(f"{name}: the file is empty.")
+    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):  # Windows "Unicode" text: UTF-16 with a byte-order mark
+            try:
+                return data[2:].decode(encoding), "utf-16"
+            except UnicodeDecodeError:
+                raise InputError(f"{name}: starts as UTF-16 text but is not valid UTF-16; save it as UTF-8.") from None
     if b"\x00" in data[:4096]:
+        if _looks_like_utf16(data[:4096]):
+            raise InputError(f"{name}: looks like UTF-16 text without a byte-order mark; save it as UTF-8 "
+                             "(or as UTF-16 with a BOM) and try again.")
         raise InputError(f"{name}: this is a binary file, not text. Give a PDF or a text file.")
     if data.startswith(b"%PDF"):
         raise InputError(f"{name}: this is a PDF; give it a .pdf name so it is read as one.")
@@ -41,6 +50,13 @@ def decode_bytes(data: bytes, name: str = "input") -> tuple[str, str]:
         raise InputError(f"{name}: cannot tell the text encoding; save it as UTF-8 and try again.")
     encoding = best.encoding
     return data.decode(encoding, errors="strict"), encoding
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    # ASCII-range text in UTF-16 has a NUL in every other byte
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 8 and (even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd)) \
+        and head.count(0) < 0.6 * len(head)
 
 
 def read_text_file(path: Path) -> tuple[str, str]:

@@ -27,6 +27,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..errors import InputError, RapportError
+from ..locking import writer_lock
 from ..model import Document
 from ..store import atomic_write_text, file_sha256
 from .analysis import AnalyzerConfig, analyze, words
@@ -111,6 +112,10 @@ def _text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def _absolute(path: str) -> str:
+    return str(Path(path).resolve())
+
+
 def _safe_name(doc_id: str) -> str:
     return re.sub(r"[^\w.-]+", "_", doc_id)
 
@@ -132,6 +137,7 @@ class Index:
         self._bm25: Any = None
         self._columns: dict[str, np.ndarray] | None = None  # filter fields as arrays, built on first use
         self._by_id: dict[str, int] = {}
+        self.damaged: dict[str, str] = {}  # doc id → why its shards could not be read
 
     # -- opening -------------------------------------------------------------------
     @property
@@ -149,55 +155,93 @@ class Index:
                 raise IndexError_(f"{index.root}: no search index here; build one with `rapport index PATH... --index {index.root}`.")
             index.root.mkdir(parents=True, exist_ok=True)
             return index
-        try:
-            manifest = json.loads(index.manifest_path.read_text(encoding="utf-8"))
-            if not isinstance(manifest.get("documents"), dict):
-                raise ValueError("no document list")
-            if manifest.get("format") != INDEX_FORMAT:
-                raise IndexError_(f"{index.root}: index format {manifest.get('format')!r} was built by another "
-                                  f"version of rapport (this one reads format {INDEX_FORMAT}); build it again.")
-        except (ValueError, OSError) as exc:
-            raise CorruptIndexError(f"{index.manifest_path}: the index manifest is damaged ({exc}). "
-                                    "Remove the folder and build the index again.") from exc
-        index.manifest = manifest
+        index.manifest = index._read_manifest()
         index._load_shards()
         return index
 
+    def _read_manifest(self) -> dict[str, Any]:
+        try:
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            if not isinstance(manifest.get("documents"), dict):
+                raise ValueError("no document list")
+            if manifest.get("format") != INDEX_FORMAT:
+                raise IndexError_(f"{self.root}: index format {manifest.get('format')!r} was built by another "
+                                  f"version of rapport (this one reads format {INDEX_FORMAT}); build it again.")
+        except (ValueError, OSError) as exc:
+            raise CorruptIndexError(f"{self.manifest_path}: the index manifest is damaged ({exc}). "
+                                    "Remove the folder and build the index again.") from exc
+        return manifest
+
+    def _inside(self, relative: Any) -> Path:
+        """A shard path from the manifest, only if it names a regular file inside the index
+        folder: a crafted manifest must not make rapport read /dev/zero or another tree."""
+        if not isinstance(relative, str) or not relative:
+            raise CorruptIndexError(f"shard path {relative!r} is not a file name")
+        root = self.root.resolve()
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root) or path == root:
+            raise CorruptIndexError(f"shard path {relative!r} points outside the index folder")
+        if path.exists() and not path.is_file():
+            raise CorruptIndexError(f"shard path {relative!r} is not a regular file")
+        return path
+
     def _load_shards(self) -> None:
+        """Read every report's shards. A damaged shard (checksum, count, unreadable, or a
+        path outside the folder) leaves that report out and is listed in ``damaged``: the
+        rest of the index stays usable, and the report can be removed or re-added alone."""
         passages: list[Passage] = []
         vectors: list[np.ndarray] = []
+        damaged: dict[str, str] = {}
+        loaded = 0
         for doc_id, entry in self.manifest["documents"].items():
-            shard = self.root / entry["passages"]
             try:
-                if file_sha256(shard) != entry["sha256"]["passages"]:
-                    raise CorruptIndexError(f"{shard}: checksum does not match the manifest")
-                rows = [Passage(**json.loads(line)) for line in shard.read_text(encoding="utf-8").splitlines() if line]
-                if len(rows) != entry["count"]:
-                    raise CorruptIndexError(f"{shard}: {len(rows)} passages, manifest says {entry['count']}")
-                if entry.get("vectors"):
-                    vector_path = self.root / entry["vectors"]
-                    if file_sha256(vector_path) != entry["sha256"]["vectors"]:
-                        raise CorruptIndexError(f"{vector_path}: checksum does not match the manifest")
-                    matrix = np.load(vector_path, allow_pickle=False)
-                    if matrix.shape[0] != len(rows):
-                        raise CorruptIndexError(f"{vector_path}: {matrix.shape[0]} vectors for {len(rows)} passages")
-                    vectors.append(matrix.astype(np.float32, copy=False))
+                rows, matrix = self._read_shard(entry)
             except CorruptIndexError as exc:
-                raise CorruptIndexError(f"the search index at {self.root} is corrupt: {exc}. It was not changed; "
-                                        f"remove document {doc_id!r} (`rapport index --remove {doc_id}`) and add it "
-                                        "again, or rebuild the index.") from None
-            except (OSError, ValueError, TypeError, KeyError) as exc:
-                raise CorruptIndexError(f"the search index at {self.root} is corrupt: {shard}: {exc}. "
-                                        "Rebuild the index.") from None
+                damaged[doc_id] = str(exc)
+                continue
+            except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+                damaged[doc_id] = f"{entry.get('passages') if isinstance(entry, dict) else entry}: {exc}"
+                continue
+            loaded += 1
             passages.extend(rows)
+            if matrix is not None:
+                vectors.append(matrix)
         self.passages = passages
+        self.damaged = damaged
         self._by_id = {p.id: i for i, p in enumerate(passages)}
-        has_vectors = bool(vectors) and len(vectors) == len(self.manifest["documents"])
+        has_vectors = bool(vectors) and len(vectors) == loaded
         self._vector_parts = vectors if has_vectors else []
         self._vectors = None
         self._text_keys = None
         self._bm25 = None
         self._columns = None
+
+    def _read_shard(self, entry: dict[str, Any]) -> tuple[list[Passage], np.ndarray | None]:
+        shard = self._inside(entry["passages"])
+        if file_sha256(shard) != entry["sha256"]["passages"]:
+            raise CorruptIndexError(f"{shard}: checksum does not match the manifest")
+        rows = [Passage(**json.loads(line)) for line in shard.read_text(encoding="utf-8").splitlines() if line]
+        if len(rows) != entry["count"]:
+            raise CorruptIndexError(f"{shard}: {len(rows)} passages, manifest says {entry['count']}")
+        if not entry.get("vectors"):
+            return rows, None
+        vector_path = self._inside(entry["vectors"])
+        if file_sha256(vector_path) != entry["sha256"]["vectors"]:
+            raise CorruptIndexError(f"{vector_path}: checksum does not match the manifest")
+        matrix = np.load(vector_path, allow_pickle=False)
+        if matrix.shape[0] != len(rows):
+            raise CorruptIndexError(f"{vector_path}: {matrix.shape[0]} vectors for {len(rows)} passages")
+        return rows, matrix.astype(np.float32, copy=False)
+
+    def damage_report(self) -> str | None:
+        """A user-facing warning naming damaged reports and how to repair each, or None."""
+        if not self.damaged:
+            return None
+        lines = [f"the search index at {self.root} has {len(self.damaged)} damaged report(s), left out of results:"]
+        for doc_id, reason in self.damaged.items():
+            lines.append(f"  {doc_id}: {reason}; repair: `rapport index --remove {doc_id} --index {self.root}`, "
+                         "then index its file again")
+        return "\n".join(lines)
 
     @property
     def vectors(self) -> np.ndarray | None:
@@ -257,51 +301,83 @@ class Index:
 
     # -- building ------------------------------------------------------------------
     def has_document(self, content_hash: str) -> str | None:
+        """The id of the (undamaged) report with these bytes, if it is indexed."""
         for doc_id, entry in self.manifest["documents"].items():
-            if entry["content_hash"] == content_hash:
+            if entry["content_hash"] == content_hash and doc_id not in self.damaged:
                 return doc_id
         return None
 
+    def _assign_id(self, document: Document) -> tuple[str, str | None]:
+        """(id, replaced id): a report from the same file as an indexed one replaces it
+        under its id; another report whose file has the same name gets a content-hash
+        suffix, so that ids stay unique and a report never overwrites another."""
+        source = _absolute(document.source_path)
+        for doc_id, entry in self.manifest["documents"].items():
+            if (entry.get("source_abs") or _absolute(entry.get("source") or "")) == source:
+                return doc_id, doc_id
+        doc_id = document.id
+        if doc_id in self.manifest["documents"]:
+            doc_id = f"{document.id}-{document.content_hash[:8]}"
+        return doc_id, (doc_id if doc_id in self.manifest["documents"] else None)
+
     def add_document(self, document: Document, tagger: Callable[[Document], list[list[str]]] | None = None,
                      programs: Callable[[Document], list[list[str]]] | None = None) -> bool:
-        """Index a document's passages; False if the same content is already indexed."""
+        """Index a document's passages; False if the same content is already indexed.
+
+        The slow part (tagging, embedding) runs without the lock; the shards and the
+        manifest are written under the index's writer lock, after re-reading the manifest,
+        so that concurrent ``rapport index`` processes add to each other's work."""
         if self.has_document(document.content_hash):
             return False
-        doc_id = document.id
-        if doc_id in self.manifest["documents"]:  # same name, new content: replace it
-            self.remove(doc_id)
         blocks = [b for b in document.blocks if b.is_passage]
         indices = [i for i, b in enumerate(document.blocks) if b.is_passage]
         themes = tagger(document) if tagger else [[] for _ in blocks]
         named = programs(document) if programs else [[] for _ in blocks]
-        rows = [Passage(id=f"{doc_id}#{i}", doc=doc_id, district=document.district, year=document.year,
-                        report_type=document.report_type, page=b.page, section=list(b.section), text=b.text,
-                        kind=b.type.value, terms=analyze(b.text, self.analyzer), themes=t, programs=n)
-                for i, b, t, n in zip(indices, blocks, themes, named)]
-        shard_dir = self.root / "docs"
-        shard_dir.mkdir(parents=True, exist_ok=True)
-        name = _safe_name(doc_id)
-        passage_path = shard_dir / f"{name}.jsonl"
-        atomic_write_text(passage_path, "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows))
-        entry: dict[str, Any] = {
-            "content_hash": document.content_hash, "source": document.source_path, "district": document.district,
-            "year": document.year, "report_type": document.report_type, "title": document.title,
-            "count": len(rows), "passages": f"docs/{name}.jsonl", "vectors": None,
-            "sha256": {"passages": file_sha256(passage_path)},
-        }
+        matrix = None
         if self.encoder_name:
             # the nearest topical heading tells the encoder what a short passage is about
-            texts = [passage_with_context(r.text, r.section) for r in rows]
-            matrix = self._embed_reusing(texts)
-            buffer = io.BytesIO()
-            np.save(buffer, matrix, allow_pickle=False)
-            vector_path = shard_dir / f"{name}.npy"
-            _atomic_write_bytes(vector_path, buffer.getvalue())
-            entry["vectors"] = f"docs/{name}.npy"
-            entry["sha256"]["vectors"] = file_sha256(vector_path)
-            self.manifest["encoder"] = self.encoder_name
-        self.manifest["documents"][doc_id] = entry
-        self._save_manifest()
+            matrix = self._embed_reusing([passage_with_context(b.text, list(b.section)) for b in blocks])
+        with writer_lock(self.root, "search index"):
+            known = dict(self.manifest["documents"])
+            if self.manifest_path.exists():
+                self.manifest = self._read_manifest()
+            others_changed = {k: v.get("sha256") for k, v in self.manifest["documents"].items()} != \
+                {k: v.get("sha256") for k, v in known.items()}
+            if others_changed:
+                self._load_shards()
+            if self.has_document(document.content_hash):
+                return False
+            doc_id, replaced = self._assign_id(document)
+            rows = [Passage(id=f"{doc_id}#{i}", doc=doc_id, district=document.district, year=document.year,
+                            report_type=document.report_type, page=b.page, section=list(b.section), text=b.text,
+                            kind=b.type.value, terms=analyze(b.text, self.analyzer), themes=t, programs=n)
+                    for i, b, t, n in zip(indices, blocks, themes, named)]
+            shard_dir = self.root / "docs"
+            shard_dir.mkdir(parents=True, exist_ok=True)
+            name = _safe_name(doc_id)
+            passage_path = shard_dir / f"{name}.jsonl"
+            atomic_write_text(passage_path, "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows))
+            entry: dict[str, Any] = {
+                "content_hash": document.content_hash, "source": document.source_path,
+                "source_abs": _absolute(document.source_path), "district": document.district,
+                "year": document.year, "report_type": document.report_type, "title": document.title,
+                "count": len(rows), "passages": f"docs/{name}.jsonl", "vectors": None,
+                "sha256": {"passages": file_sha256(passage_path)},
+            }
+            if matrix is not None:
+                buffer = io.BytesIO()
+                np.save(buffer, matrix, allow_pickle=False)
+                vector_path = shard_dir / f"{name}.npy"
+                _atomic_write_bytes(vector_path, buffer.getvalue())
+                entry["vectors"] = f"docs/{name}.npy"
+                entry["sha256"]["vectors"] = file_sha256(vector_path)
+                self.manifest["encoder"] = self.encoder_name
+            self.manifest["documents"][doc_id] = entry
+            self._save_manifest()
+        document.id = doc_id
+        if replaced is not None:
+            self._load_shards()  # the old version's passages leave the in-memory index
+            return True
         # extend the in-memory index instead of re-reading every shard (adding 400 reports
         # one by one must not cost 400 full reloads)
         offset = len(self.passages)
@@ -320,13 +396,21 @@ class Index:
         return True
 
     def remove(self, doc_id: str) -> bool:
-        entry = self.manifest["documents"].pop(doc_id, None)
-        if entry is None:
-            return False
-        self._save_manifest()  # the manifest first: a crash leaves an orphan file, not a dangling entry
-        for key in ("passages", "vectors"):
-            if entry.get(key):
-                (self.root / entry[key]).unlink(missing_ok=True)
+        """Remove a report (also a damaged one) and its shard files."""
+        with writer_lock(self.root, "search index"):
+            if self.manifest_path.exists():
+                self.manifest = self._read_manifest()
+            entry = self.manifest["documents"].pop(doc_id, None)
+            if entry is None:
+                self._load_shards()
+                return False
+            self._save_manifest()  # the manifest first: a crash leaves an orphan file, not a dangling entry
+            for key in ("passages", "vectors"):
+                try:
+                    if entry.get(key):
+                        self._inside(entry[key]).unlink(missing_ok=True)
+                except (CorruptIndexError, OSError, AttributeError):
+                    pass  # a path outside the folder is never deleted; an unreadable one stays
         self._load_shards()
         return True
 

@@ -108,6 +108,9 @@ def create_app(index_dir: str | Path, store_dir: str | Path | None = None, progr
                   description="Sök, teman, program och återanvänd text i stadsdelsnämndernas rapporter. "
                               "Skrivskyddat REST-API; fel besvaras som JSON med 4xx-status.")
     app.state.data = data
+    from .server import HeadAsGet
+
+    app.add_middleware(HeadAsGet)  # outermost: HEAD is routed as GET, the body dropped
 
     def page(name: str, active: str | None, status: int = 200, **context: Any) -> HTMLResponse:
         body = env.get_template(name).render(nav=NAV, active=active, **context)

@@ -177,6 +177,10 @@ class WebData:
     def __init__(self, index_dir: str | Path, store_dir: str | Path | None = None,
                  programs_path: str | Path | None = None, encoder: str | Path | None = "default") -> None:
         self.index = Index.open(index_dir, encoder=encoder)
+        if self.index.damage_report():
+            import sys
+
+            sys.stderr.write(f"rapport: warning: {self.index.damage_report()}\n")
         self.store_dir = Path(store_dir) if store_dir else None
         self.themes = load_themes()
         self.theme_ids = [t.id for t in self.themes]
