@@ -11,7 +11,6 @@ from typing import Callable, Sequence
 
 from . import __version__
 from .errors import RapportError
-from .ingest import load_document
 from .reports import ReportLoader
 from .metadata import Manifest
 from .model import BlockType, Document
@@ -50,6 +49,8 @@ def render_text(document: Document) -> str:
 
 
 def cmd_segment(args: argparse.Namespace) -> int:
+    from .ingest import load_document
+
     document = load_document(args.file, _manifest(args))
     if args.format == "jsonl":
         for block in document.blocks:
@@ -63,6 +64,8 @@ def cmd_segment(args: argparse.Namespace) -> int:
 
 # -- info -----------------------------------------------------------------------------
 def cmd_info(args: argparse.Namespace) -> int:
+    from .ingest import load_document
+
     document = load_document(args.file, _manifest(args))
     info = document.info()
     if args.format == "json":

@@ -10,13 +10,15 @@ import json
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError, RapportError
-from .ingest import load_document
-from .reports import ReportLoader
 from .model import Document
-from .reuse import ReuseConfig, ReuseReport, boilerplate, compare, corpus_reuse, diff_html, passages
+from .reports import ReportLoader
 from .store import DocumentStore
+
+if TYPE_CHECKING:
+    from .reuse import ReuseConfig, ReuseReport
 
 RECORD_FIELDS = ["text", "doc", "page", "section", "source_text", "source_doc", "source_page", "similarity", "kind"]
 
@@ -29,6 +31,8 @@ def _load_many(paths: list[str]) -> tuple[list[Document], list[str]]:
 
 
 def _config(args: argparse.Namespace) -> ReuseConfig:
+    from .reuse import ReuseConfig
+
     config = ReuseConfig()
     if args.min_similarity is not None:
         if not 0 < args.min_similarity <= 1:
@@ -48,6 +52,8 @@ def _out(args: argparse.Namespace):  # noqa: ANN202 - a context manager giving a
 
 def render_html(new: Document, result: ReuseReport) -> str:
     """Side by side: each passage of the new report, its source and the differences."""
+    from .reuse import diff_html, passages
+
     from .charts import html_page
 
     by_block: dict[int, list] = defaultdict(list)
@@ -85,6 +91,9 @@ def render_html(new: Document, result: ReuseReport) -> str:
 
 
 def cmd_reuse(args: argparse.Namespace) -> int:
+    from .ingest import load_document
+    from .reuse import boilerplate, compare
+
     config = _config(args)
     if args.index:
         if args.format == "html" and not args.out:
@@ -142,6 +151,8 @@ def cmd_reuse(args: argparse.Namespace) -> int:
 
 
 def _corpus(args: argparse.Namespace, config: ReuseConfig) -> int:
+    from .reuse import corpus_reuse
+
     from .charts import grouped_bar_svg, html_page, html_table, save_bar_png
 
     store = DocumentStore(args.index)

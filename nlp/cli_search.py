@@ -9,10 +9,13 @@ import shutil
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, RapportError
-from .search import DEFAULT_INDEX, Filters, Hit, Index
+from .defaults import DEFAULT_INDEX
+
+if TYPE_CHECKING:
+    from .search import Filters, Hit, Index
 
 MODES = ("hybrid", "bm25", "dense")
 
@@ -48,6 +51,7 @@ def _program_tagger() -> Any:
 
 def cmd_index(args: argparse.Namespace) -> int:
     from .reports import ReportLoader
+    from .search import Index
 
     index = Index.open(args.index, create=not (args.remove or args.list))
     if args.list:
@@ -97,6 +101,8 @@ def _warn_damaged(index: Index) -> None:
 
 
 def _filters(args: argparse.Namespace) -> Filters:
+    from .search import Filters
+
     if args.year is not None and args.years:
         raise InputError("give --year or --years, not both.")
     return Filters(district=args.district, year=args.year, years=Filters.parse_years(args.years),
@@ -135,6 +141,8 @@ def _print(hits: list[Hit], fmt: str) -> None:
 
 def cmd_search(args: argparse.Namespace) -> int:
     query = " ".join(args.query) if isinstance(args.query, list) else args.query
+    from .search import Index
+
     index = Index.open(args.index)
     _warn_damaged(index)
     hits = index.search(query, top_k=args.top_k, mode=args.mode, filters=_filters(args))
@@ -145,6 +153,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_similar(args: argparse.Namespace) -> int:
     if bool(args.passage_id) == bool(args.like):
         raise InputError("give a PASSAGE_ID (e.g. 'sodermalm_2020_tertialrapport-1#42') or --like \"text\", not both.")
+    from .search import Index
+
     index = Index.open(args.index)
     _warn_damaged(index)
     hits = index.similar(passage_id=args.passage_id, text=args.like, top_k=args.top_k, filters=_filters(args),

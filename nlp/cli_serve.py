@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .errors import InputError, RapportError
-from .search import DEFAULT_INDEX
+from .defaults import DEFAULT_INDEX
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 

@@ -12,15 +12,16 @@ from typing import Any, Iterator
 
 from .errors import InputError, RapportError
 from .reports import ReportLoader
-from .themes import (MAX_TEXT_CHARS, load_default_model, load_model, section_context, tag_document, tag_texts,
-                     theme_shares)
-from .themes.taxonomy import DEFAULT_TAXONOMY, Taxonomy
+from .defaults import MAX_PASSAGE_CHARS as MAX_TEXT_CHARS
+from .defaults import TAXONOMY as DEFAULT_TAXONOMY
 
 THEME_COMMANDS = ("summary", "train", "eval", "tag")
 MAX_LINE_BYTES = MAX_TEXT_CHARS * 4
 
 
 def _model(args: argparse.Namespace):  # noqa: ANN202 - ThemeModel
+    from .themes import load_default_model, load_model
+
     return load_model(args.model) if getattr(args, "model", None) else load_default_model()
 
 
@@ -88,6 +89,8 @@ def _only(record: dict[str, Any], wanted: list[str]) -> dict[str, Any]:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
+    from .themes import section_context, tag_document, tag_texts
+
     model = _model(args)
     wanted = _wanted_themes(args.themes, list(model.theme_ids))
     theme_ids = wanted
@@ -143,6 +146,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from .themes import tag_document, theme_shares
+
     from .charts import grouped_bar_svg, html_page, html_table, save_bar_png
 
     model = _model(args)
@@ -188,6 +193,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from .themes import load_model  # noqa: F401 - used by eval
+    from .themes.taxonomy import Taxonomy
+
     from .themes.training import GOLD, load_gold, render_table, train_and_evaluate
 
     taxonomy = Taxonomy.load(args.taxonomy)
@@ -199,6 +207,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from .themes import load_model  # noqa: F401 - used by eval
+    from .themes.taxonomy import Taxonomy
+
     from .themes.training import GOLD, evaluate, load_gold
 
     taxonomy = Taxonomy.load(args.taxonomy)

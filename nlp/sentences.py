@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterable, Iterator
 
+from . import _spacy_light  # noqa: F401,I001 - first: spaCy without PyTorch
 import spacy
 from spacy.language import Language
 from spacy.symbols import ORTH

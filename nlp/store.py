@@ -20,7 +20,7 @@ from .errors import StoreError
 from .locking import writer_lock
 from .model import Document
 
-DEFAULT_STORE = Path(".rapport") / "store"
+from .defaults import DEFAULT_STORE  # noqa: E402,F401 - re-exported
 CATALOG_VERSION = 1
 
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from .. import _spacy_light  # noqa: F401,I001 - first: spaCy without PyTorch
 import spacy
 from spacy.language import Language
 from spacy.symbols import ORTH

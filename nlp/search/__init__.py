@@ -12,7 +12,7 @@ from pathlib import Path
 from .analysis import AnalyzerConfig, analyze, compound_parts
 from .index import CorruptIndexError, Filters, Hit, Index, IndexError_, Passage, make_snippet
 
-DEFAULT_INDEX = Path(".rapport") / "index"
+from ..defaults import DEFAULT_INDEX  # noqa: E402
 
 __all__ = ["AnalyzerConfig", "CorruptIndexError", "DEFAULT_INDEX", "Filters", "Hit", "Index", "IndexError_",
            "Passage", "analyze", "compound_parts", "make_snippet"]

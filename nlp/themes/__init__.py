@@ -21,7 +21,7 @@ from .taxonomy import Taxonomy, UnknownThemeError
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "models"
 DEFAULT_POINTER = MODELS / "themes.json"
-MAX_TEXT_CHARS = 100_000  # a passage longer than this is not a passage
+from ..defaults import MAX_PASSAGE_CHARS as MAX_TEXT_CHARS  # noqa: E402
 
 
 def default_model_path() -> Path:
