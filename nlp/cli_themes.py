@@ -196,12 +196,16 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .themes import load_model  # noqa: F401 - used by eval
     from .themes.taxonomy import Taxonomy
 
-    from .themes.training import GOLD, load_gold, render_table, train_and_evaluate
+    from .themes.training import GOLD, OOS_GOLD, TRAIN_DATA, load_gold, render_table, train_and_evaluate
 
     taxonomy = Taxonomy.load(args.taxonomy)
-    gold = load_gold(taxonomy, Path(args.gold) if args.gold else GOLD)
+    train_data = [Path(p) for p in args.train_data] if args.train_data is not None else TRAIN_DATA
+    gold = load_gold(taxonomy, Path(args.gold) if args.gold else GOLD, extra=train_data)
+    selection_path = Path(args.select_on) if args.select_on else OOS_GOLD
+    selection = load_gold(taxonomy, selection_path, only_split="dev") if selection_path.exists() else None
     encoder = None if args.no_embedding else Path(args.encoder)
-    result = train_and_evaluate(taxonomy, gold, Path(args.models), encoder, log=lambda m: sys.stderr.write(m + "\n"))
+    result = train_and_evaluate(taxonomy, gold, Path(args.models), encoder, log=lambda m: sys.stderr.write(m + "\n"),
+                                selection=selection)
     sys.stdout.write(render_table(result) + "\n")
     return 0
 
@@ -267,6 +271,12 @@ def register(sub: argparse._SubParsersAction, formatter: type) -> None:
         if name == "train":
             p.add_argument("--encoder", default=str(Path(__file__).resolve().parents[1] / "models" / "multilingual-e5-small"))
             p.add_argument("--no-embedding", action="store_true", help="train only the lexical model")
+            p.add_argument("--train-data", nargs="*", metavar="FILE",
+                           help="more labelled passages for training (JSON lines with text, labels, section; "
+                                "default: evaluation/themes/data/train/*.jsonl; give none to use the gold set only)")
+            p.add_argument("--select-on", metavar="FILE",
+                           help="labelled passages whose \"dev\" split chooses the default model (default: "
+                                "evaluation/themes/data/oos/gold.jsonl)")
         p.set_defaults(handler=handler)
 
 

@@ -115,7 +115,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", default="test")
     parser.add_argument("--model-dir", help="models/programs by default")
-    parser.add_argument("--gazetteer-sources", help="comma-separated gazetteer sources (issue, train, domain); all by default")
+    parser.add_argument("--gazetteer-sources", default="issue,train,domain",
+                        help="comma-separated gazetteer sources (issue, train, domain, annotated); by default all "
+                             "but 'annotated', whose names come from the test passages themselves")
     parser.add_argument("--out", default=str(ROOT / "evaluation" / "results" / "programs.json"))
     args = parser.parse_args()
     records = [json.loads(line) for line in (HERE / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]

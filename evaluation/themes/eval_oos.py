@@ -11,8 +11,9 @@ passages (no headings, as text given on stdin):
 - oos-dev:  the saved models on the out-of-sample dev split (for choosing models);
 - oos-test: the same on the test split, only with --test (scored once, at the end);
 - loro:     leave-one-report-out over the corpus: trained on every corpus gold passage
-            outside one report (thresholds from 5-fold out-of-fold predictions on that
-            training part), scored on that report's passages.
+            outside one report plus the written training passages (data/train/), with
+            thresholds from 5-fold out-of-fold predictions on that training part, scored on
+            that report's passages.
 
     .venv/bin/python evaluation/themes/eval_oos.py                  # dev + LORO
     .venv/bin/python evaluation/themes/eval_oos.py --test           # adds the test split
@@ -33,7 +34,7 @@ from nlp.themes import MODELS, load_model
 from nlp.themes.features import section_context
 from nlp.themes.models import EmbeddingThemeClassifier, LexicalThemeClassifier
 from nlp.themes.taxonomy import Taxonomy
-from nlp.themes.training import GOLD, evaluate, load_gold, tune_thresholds
+from nlp.themes.training import GOLD, TRAIN_DATA, evaluate, load_gold, tune_thresholds
 
 HERE = Path(__file__).resolve().parent
 OOS = HERE / "data" / "oos" / "gold.jsonl"
@@ -74,6 +75,7 @@ def leave_one_report_out(taxonomy: Taxonomy, kinds: list[str]) -> dict[str, Any]
     records = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
     docs = [r.get("doc", "") for r in records]
     reports = sorted({d for d in docs if not d.startswith("synthetic")})
+    written = load_gold(taxonomy, TRAIN_DATA[0], extra=TRAIN_DATA[1:]) if TRAIN_DATA else None
     encoder = MODELS / "multilingual-e5-small"
     makers = {"lexical": lambda: LexicalThemeClassifier(taxonomy.ids),
               "embedding": lambda: EmbeddingThemeClassifier(taxonomy.ids, encoder)}
@@ -82,8 +84,12 @@ def leave_one_report_out(taxonomy: Taxonomy, kinds: list[str]) -> dict[str, Any]
         for held in reports:
             train = [i for i, d in enumerate(docs) if d != held]
             test = [i for i, d in enumerate(docs) if d == held]
-            model = fit_with_cv_thresholds(makers[kind], [gold.texts[i] for i in train], gold.y[train],
-                                           [gold.contexts[i] for i in train], taxonomy.ids)
+            # the held-out report's passages never train; the written training passages
+            # (other districts and municipalities) always do, as in `rapport themes train`
+            train_x = [gold.texts[i] for i in train] + written.texts
+            train_y = np.vstack([gold.y[train], written.y])
+            train_c = [gold.contexts[i] for i in train] + written.contexts
+            model = fit_with_cv_thresholds(makers[kind], train_x, train_y, train_c, taxonomy.ids)
             out[f"{kind}:{held}"] = score_model(model, [gold.texts[i] for i in test],
                                                 [gold.contexts[i] for i in test], gold.y[test])
             print(f"loro {kind} held out {held}: micro-F1 {out[f'{kind}:{held}']['with_headings']['micro_f1']:.3f}",

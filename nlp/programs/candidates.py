@@ -48,13 +48,18 @@ FRAMES = ("inom ramen för", "utgångspunkt i", "utifrån", "enligt", "implement
           "omställningsarbetet till", "ansluten till", "anslutit sig till", "deltar i", "deltagit i", "kallat",
           "kallad", "benämnt", "benämnd", "så kallade", "s.k.")
 _TITLE_START = re.compile(
-    rf"(?<![\w-])((?:Stockholms stads |[Ss]tadens |[Nn]ämndens )?"
+    rf"(?<![\w-])((?:[{UPPER}][\w-]+s (?:[Ss]tads|[Kk]ommuns|[Rr]egions|[Ll]äns) |[Ss]tadens |[Nn]ämndens |[Kk]ommunens |"
+    rf"[Rr]egionens )?"
     rf"(?:[Pp]rogram(?:met)?|[Hh]andlingsplan(?:en)?|[Ss]trategi(?:n)?|[Pp]olicy(?:n)?|[Pp]lan(?:en)?|"
     rf"[Nn]ollvision(?:en)?|[Vv]ision(?:en)?|[Rr]iktlinjer(?:na)?)"
     rf"(?: (?:för|mot|om|kring)) )")
 _COMPOUND = re.compile(
-    r"(?<![\w-])(\w{3,}(?:program(?:met)?|strategi(?:n)?|policy(?:n)?|planen|lyftet|modellen|metoden)"
+    r"(?<![\w-])(\w[\w-]{2,}(?:program(?:met)?|strategi(?:n)?|policy(?:n)?|planen|lyftet|modellen|metoden|garantin|"
+    r"satsningen|projektet|initiativet|kampanjen|resan|språnget|kontraktet|löftet|färdplan(?:en)?)"
     r"(?: (?:\d{4}[-–]\d{2,4}|\d{4}))?)(?![\w-])")
+# a capitalised name ending in a year or period: "Vision Järva 2030", "Klimatkontrakt 2030",
+# "Miljöprogram 2030", "Handlingsplan 2022–2025"
+_NAME_YEAR = re.compile(rf"(?<![\w-])([{UPPER}][\w-]+(?: [\w-]+){{0,4}} (?:19|20)\d\d(?:[-–](?:19|20)?\d\d)?)(?![\w-])")
 _QUOTED = re.compile(r"[«”\"“]([^«»”\"“\n]{2,80}?)[»”\"“]")
 _ACRONYM = re.compile(rf"(?<![\w-])([{UPPER}][{UPPER}0-9]{{1,6}})(?![\w])")
 _PAREN_ACRONYM = re.compile(rf"\(([{UPPER}][{UPPER}0-9\-]{{1,7}})\)")
@@ -195,6 +200,17 @@ def find_candidates(text: str) -> list[Candidate]:
             head, tail = word.text.split("-", 1)
             if len(head) >= 2 and tail[:1].islower():
                 add(word.start, word.start + len(head), "hyphen_head")
+
+    for match in _NAME_YEAR.finditer(text):
+        # every start from the first capitalised word, ending at the year
+        first = by_start.get(match.start(1))
+        if first is not None:
+            for i in range(first, len(words)):
+                if words[i].start >= match.end(1) - 4:
+                    break
+                common_opening = words[i].start in starts and word_zipf(words[i].text) >= 3.0  # "Vi", "Under"
+                if words[i].text[:1].isupper() and not common_opening:
+                    add(words[i].start, match.end(1), "name_year")
 
     for match in _ACRONYM.finditer(text):
         add(match.start(1), match.end(1), "acronym")

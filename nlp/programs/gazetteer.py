@@ -13,6 +13,10 @@ from .candidates import RARE_ZIPF, word_zipf
 from .normalise import canonical_key
 
 DEFAULT_GAZETTEER = Path(__file__).resolve().parent / "gazetteer.yaml"
+# Swedish municipal and national programs written from general knowledge, each with who runs it
+GENERAL_GAZETTEER = Path(__file__).resolve().parent / "data" / "gazetteer_general.yaml"
+# every program named in the project's annotated passages (source "annotated"; evaluation leaves it out)
+ANNOTATED_GAZETTEER = Path(__file__).resolve().parent / "data" / "gazetteer_annotated.yaml"
 KINDS = ("program", "project", "method", "model", "initiative", "campaign", "strategy", "plan", "concept")
 
 
@@ -29,9 +33,28 @@ class GazetteerEntry:
 
 
 def load_gazetteer(path: str | Path | None = None, sources: set[str] | None = None) -> list[GazetteerEntry]:
-    """Entries of a gazetteer file; with ``sources``, only entries from those sources
-    (evaluation uses this to leave out names taken from annotated data)."""
-    path = Path(path) if path else DEFAULT_GAZETTEER
+    """Entries of a gazetteer file (default: ``gazetteer.yaml``, then the general list
+    ``data/gazetteer_general.yaml`` and the annotated names ``data/gazetteer_annotated.yaml``,
+    merged by canonical name); with ``sources``, only
+    entries from those sources (evaluation uses this to leave out names taken from
+    annotated data)."""
+    if path is None or Path(path) == DEFAULT_GAZETTEER:
+        merged: dict[str, GazetteerEntry] = {}
+        for file in (DEFAULT_GAZETTEER, GENERAL_GAZETTEER, ANNOTATED_GAZETTEER):
+            if not file.exists():
+                continue
+            for entry in _load_file(file, sources):
+                known = merged.get(canonical_key(entry.canonical))
+                if known is None:
+                    merged[canonical_key(entry.canonical)] = entry
+                else:  # the same program in both lists: one entry, all spellings
+                    known.aliases.extend(a for a in entry.aliases if a not in known.forms)
+                    known.sources = tuple(dict.fromkeys(known.sources + entry.sources))
+        return list(merged.values())
+    return _load_file(Path(path), sources)
+
+
+def _load_file(path: Path, sources: set[str] | None) -> list[GazetteerEntry]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     except (OSError, yaml.YAMLError) as exc:

@@ -234,13 +234,25 @@ class ProgramClassifier:
 # conventions by their endings, and the organisations, places and roles most often written
 # with a capital in these reports.
 _LAW_ENDINGS = ("lagen", "lag", "förordningen", "förordning", "balken", "konventionen", "direktivet")
-STOPLIST = frozenset({
-    "stockholms stad", "stockholm", "staden", "jobbtorg", "jobbtorg stockholm", "polisen", "polismyndigheten",
-    "arbetsförmedlingen", "försäkringskassan", "socialstyrelsen", "region stockholm", "sisab", "micasa",
-    "stockholmshem", "stadsmissionen", "kommunfullmäktige", "stadsdelsnämnden", "förskola", "förskolan",
-    "medicinskt ansvarig sjuksköterska", "medicinskt ansvariga sjuksköterska", "vp", "mas", "sol", "lss", "gdpr",
-    "ami", "bup", "shis", "it", "hbtqi", "eu", "kf", "nmr", "ekb",
-})
+STOPLIST_FILE = Path(__file__).resolve().parent / "data" / "stoplist.yaml"
+
+
+@lru_cache(maxsize=1)
+def stoplist() -> frozenset[str]:
+    """Canonical keys of names that are not programs (data/stoplist.yaml: authorities, units,
+    companies, surveys, registers, IT systems, laws, places, funds, networks)."""
+    import yaml
+
+    try:
+        entries = yaml.safe_load(STOPLIST_FILE.read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError) as exc:
+        raise RapportError(f"{STOPLIST_FILE}: cannot read the stop-list ({exc}).") from exc
+    keys = set()
+    for entry in entries:
+        for name in [entry.get("name"), *(entry.get("aliases") or [])]:
+            if name:
+                keys.add(canonical_key(str(name)))
+    return frozenset(keys)
 
 
 def is_excluded(text: str) -> bool:
@@ -249,7 +261,7 @@ def is_excluded(text: str) -> bool:
     last = key.split(" ")[-1] if key else ""
     is_law = last.endswith(_LAW_ENDINGS) and not last.endswith(
         ("förslag", "förslagen", "underlag", "underlagen", "inslag", "inslagen", "upplag", "upplagen"))
-    return key in STOPLIST or is_law or "lag om" in key
+    return key in stoplist() or is_law or "lag om" in key
 
 
 def _drop_nested(hits: list[Hit]) -> list[Hit]:
