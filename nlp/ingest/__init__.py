@@ -43,23 +43,20 @@ def _size(n: int) -> str:
 
 def read_report_bytes(path: Path) -> bytes:
     """The bytes of a report file, or an InputError that says what is wrong with the path."""
+    loop = f"{path}: a symbolic link loop; the link never reaches a file."
     if path.is_symlink():
         try:
             path.resolve(strict=True)
-        except RuntimeError:
-            raise InputError(f"{path}: a symbolic link loop; the link never reaches a file.") from None
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise InputError(f"{path}: a symbolic link loop; the link never reaches a file.") from None
+        except (RuntimeError, OSError) as exc:  # Python < 3.13 raises RuntimeError on a loop
+            if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+                raise InputError(loop) from None
             raise InputError(f"{path}: a symbolic link to a file that does not exist ({os.readlink(path)}).") from None
     try:
         info = path.stat()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file.") from None
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise InputError(f"{path}: a symbolic link loop; the link never reaches a file.") from None
-        raise InputError(f"{path}: cannot read the file ({exc.strerror}).") from None
+        raise InputError(loop if exc.errno == errno.ELOOP else f"{path}: cannot read the file ({exc.strerror}).") from None
     if stat.S_ISDIR(info.st_mode):
         raise InputError(f"{path}: is a folder; give a report file.")
     if not stat.S_ISREG(info.st_mode):
