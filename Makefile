@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 STORE := .rapport/store
 
-.PHONY: setup demo test eval bench clean
+.PHONY: setup demo test lint eval bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check nlp tests evaluation
 
 eval: setup
 	$(BIN)/python evaluation/eval_segmentation.py

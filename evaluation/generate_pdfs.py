@@ -82,17 +82,17 @@ def load_material(corpus: Path) -> Material:
         current: list[str] = []
         width = sorted(len(x) for x in lines)[int(0.9 * (len(lines) - 1))]
 
-        def close() -> None:
-            if not current:
+        def close() -> None:  # called within this iteration only, so the loop variable is current
+            if not current:  # noqa: B023
                 return
-            text = " ".join(current)
+            text = " ".join(current)  # noqa: B023
             text = re.sub(r"(\w)- (\w)", lambda m: m.group(0) if m.group(2) in "oe" else m.group(0), text)
             text = " ".join(text.split())
             sentences = re.findall(r"[.!?](\s|$)", text)
             if len(text) >= 120 and len(sentences) >= 2 and text[0].isupper() and text.endswith("."):
                 if not re.search(r"\d{4}-\d{2}-\d{2}|%\s+\d|\|", text):
                     paragraphs.append(text)
-            current.clear()
+            current.clear()  # noqa: B023
 
         for line in lines:
             if line.startswith(("• ", "- ")):

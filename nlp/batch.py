@@ -174,7 +174,7 @@ def _schema(rows: list[dict]) -> Any:
              "programs": pa.list_(pa.string()) if isinstance(rows[0].get("programs"), list) else pa.int64(),
              "section": pa.list_(pa.string()), "labels": pa.list_(pa.string())}
     fields = []
-    for name, value in rows[0].items():
+    for name in rows[0]:
         if name in types:
             fields.append(pa.field(name, types[name]))
         elif name.startswith(("score_", "share_")):

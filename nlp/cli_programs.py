@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import InputError, RapportError
+from .errors import InputError
 from .reports import ReportLoader
 from .model import Document
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import InputError, RapportError
+from .errors import InputError
 from .model import Document
 from .reports import ReportLoader
 from .store import DocumentStore

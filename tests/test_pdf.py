@@ -103,7 +103,7 @@ def test_sections_follow_goal_hierarchy(generated: list[tuple[Path, dict]]) -> N
     for block in doc.blocks:
         if block.type is BlockType.PARAGRAPH and any(s.startswith("Nämndmål:") for s in block.section):
             def position(label: str) -> int:
-                return next(i for i, s in enumerate(block.section) if s.startswith(label))
+                return next(i for i, s in enumerate(block.section) if s.startswith(label))  # noqa: B023 - used now
 
             assert position("KF:s inriktningsmål:") < position("KF:s mål för verksamhetsområdet:") < position("Nämndmål:")
 

@@ -14,7 +14,7 @@ from nlp.encoders import encoder_available
 from nlp.errors import InputError
 from nlp.ingest import load_document
 from nlp.model import Block, BlockType, Document
-from nlp.search import CorruptIndexError, Filters, Index, IndexError_, analyze, compound_parts
+from nlp.search import Filters, Index, IndexError_, analyze, compound_parts
 from nlp.search.index import top_indices
 
 from .conftest import NORRA, SODERMALM

@@ -83,7 +83,7 @@ def _chromium_missing() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def site(web_index: Path) -> Iterator[str]:
+def site(web_index: Path) -> Iterator[str]:  # noqa: F811 - the fixture imported below
     from nlp.web import create_app
 
     with serve(create_app(web_index, encoder=None)) as url:
@@ -101,7 +101,7 @@ def browser() -> Iterator[Any]:
 
 
 # the session fixtures of tests/test_web_api.py (index of the real reports)
-from tests.test_web_api import web_index  # noqa: E402,F401
+from tests.test_web_api import web_index  # noqa: E402,F401,F811
 
 
 def test_search_filter_and_open_a_result(site: str, browser: Any) -> None:

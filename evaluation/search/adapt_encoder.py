@@ -19,7 +19,6 @@ on the test half to make a fine-tuned encoder part of set-up, so it is not used.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import shutil
 import sys

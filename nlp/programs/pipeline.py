@@ -198,7 +198,7 @@ class ProgramClassifier:
             hits.append(Hit(span.start_char, span.end_char, span.text, 1.0, span.label_, span.id_, source="gazetteer"))
         hits = _drop_nested(hits)
         # "Alla Barn i Centrum (ABC)": one mention covering the long form and its acronym
-        for score, candidate in scored:
+        for _score, candidate in scored:
             if "acronym_def" not in candidate.cues:
                 continue
             inside = [h for h in hits if candidate.start <= h.start and h.end <= candidate.end]

@@ -7,8 +7,6 @@ snippets with provenance (document, page, section).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from .analysis import AnalyzerConfig, analyze, compound_parts
 from .index import CorruptIndexError, Filters, Hit, Index, IndexError_, Passage, make_snippet
 

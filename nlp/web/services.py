@@ -117,7 +117,7 @@ class Programs:
         self.message: str | None = None
         try:
             from .. import programs as module  # written in parallel; optional
-            registry_cls = getattr(module, "Registry")
+            registry_cls = module.Registry
         except (ImportError, AttributeError):
             self.message = "Programregistret är inte installerat i den här versionen."
             return
