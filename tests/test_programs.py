@@ -167,3 +167,14 @@ def test_rare_capitalised_sentence_start_is_a_candidate() -> None:
     cues = {c.text: c.cues for c in find_candidates(text)}
     assert "rare_initial" in cues.get("Lekvärdesfaktorn", set())
     assert "Parken" not in cues
+
+
+def test_every_annotated_program_of_the_corpus_is_in_the_registry(sodermalm, norra) -> None:  # noqa: ANN001
+    """#16: on the two corpus reports, every program of the annotations is in the registry."""
+    registry = build_registry([sodermalm, norra])
+    found = {canonical_key(p.name) for p in registry} | {canonical_key(m.text) for p in registry for m in p.mentions}
+    gold_path = Path(__file__).resolve().parents[1] / "evaluation" / "programs" / "gold.jsonl"
+    annotated = {g["canonical"] for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()
+                 for g in json.loads(line)["programs"]}
+    assert len(annotated) >= 40
+    assert sorted(c for c in annotated if canonical_key(c) not in found) == []

@@ -114,7 +114,9 @@ def evaluate(records: list[dict], nlp: Language) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", default="test")
-    parser.add_argument("--model-dir", help="models/programs by default")
+    parser.add_argument("--model-dir", default=str(ROOT / "models" / "programs-eval"),
+                        help="default: models/programs-eval (the evaluated model; models/programs has also "
+                             "learnt the out-of-sample passages)")
     parser.add_argument("--gazetteer-sources", default="issue,train,domain",
                         help="comma-separated gazetteer sources (issue, train, domain, annotated); by default all "
                              "but 'annotated', whose names come from the test passages themselves")

@@ -1,7 +1,7 @@
 """Leave-one-report-out for program extraction over the two corpus reports.
 
 For each corpus report R: the classifier is trained (C, threshold and written-passage
-weight of models/programs/meta.json) on every training passage that is not from R —
+weight of models/programs-eval/meta.json) on every training passage that is not from R —
 the other report's annotated passages and all written passages — and the whole pipeline
 runs over all of R's annotated passages (train and test splits), with the gazetteer's
 general sources only (issue, domain: the "train" and "annotated" entries come from the
@@ -34,7 +34,7 @@ REPORTS = ["norra-innerstaden_2025_tertialrapport-1", "sodermalm_2020_tertialrap
 
 
 def main() -> None:
-    meta = json.loads((ROOT / "models" / "programs" / "meta.json").read_text(encoding="utf-8"))
+    meta = json.loads((ROOT / "models" / "programs-eval" / "meta.json").read_text(encoding="utf-8"))
     every = training_passages(True, True)
     annotated = [r for r in read_jsonl(HERE / "gold.jsonl")]
     results = {}

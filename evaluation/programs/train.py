@@ -1,11 +1,12 @@
-"""Train the program classifier on TRAIN-split candidates and save models/programs/.
+"""Train the program classifier on TRAIN-split candidates and save it (models/programs-eval/, models/programs/).
 
 Data: the train split of gold.jsonl plus extra_train.jsonl (see README.md). The test
 split is never read here. Hyper-parameters (C, threshold) are chosen by 5-fold
 cross-validation over train passages (grouped by passage), scored by mention-level F1
 of the selection step.
 
-    .venv/bin/python evaluation/programs/train.py
+    .venv/bin/python evaluation/programs/train.py --out models/programs-eval   # chosen on OOS dev, evaluated
+    .venv/bin/python evaluation/programs/train.py --final models/programs-eval  # the shipped models/programs
 """
 
 from __future__ import annotations
@@ -113,7 +114,14 @@ def main() -> None:
                         help="sample weight of a written passage's candidates (corpus: 1)")
     parser.add_argument("--select-on", choices=("corpus-cv", "oos-dev"), default="oos-dev",
                         help="choose C and the threshold by 5-fold CV on corpus passages, or on the out-of-sample dev split")
+    parser.add_argument("--final", metavar="EVAL_MODEL_DIR",
+                        help="train the shipped model: C, threshold and weight from EVAL_MODEL_DIR/meta.json (the "
+                             "model chosen and evaluated on the out-of-sample set), and the out-of-sample passages "
+                             "themselves added to the training data (all annotated data, once evaluation is done)")
     args = parser.parse_args()
+    if args.final:
+        final(args)
+        return
     passages = training_passages(not args.no_extra, not args.no_written and args.written_weight > 0)
     written = np.array([r.get("source") == "written" for r in passages])
     features, labels, groups, spans, missed = examples(passages)
@@ -172,6 +180,27 @@ def main() -> None:
             "features": len(clf[0].feature_names_)}
     (out / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     print(f"saved {out} ({meta['features']} features)")
+
+
+def final(args: argparse.Namespace) -> None:
+    chosen = json.loads((Path(args.final) / "meta.json").read_text(encoding="utf-8"))
+    oos = [{**r, "source": "written"} for r in read_jsonl(HERE / "data" / "oos" / "gold.jsonl")]
+    passages = training_passages(True, True) + oos
+    written = np.array([r.get("source") == "written" for r in passages])
+    features, labels, groups, _, _ = examples(passages)
+    weights = np.where(written[groups], chosen["written_weight"], 1.0)
+    started = time.time()
+    clf = model(chosen["C"]).fit(features, labels, logisticregression__sample_weight=weights)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    joblib.dump(clf, out / "classifier.joblib")
+    meta = {"version": VERSION, "final": True, "chosen_in": str(Path(args.final).name), "threshold": chosen["threshold"],
+            "C": chosen["C"], "written_weight": chosen["written_weight"], "train_passages": len(passages),
+            "out_of_sample_passages": len(oos), "candidates": len(features), "positives": int(labels.sum()),
+            "fit_seconds": round(time.time() - started, 2), "features": len(clf[0].feature_names_)}
+    (out / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    print(f"saved {out}: {len(passages)} passages ({len(oos)} out-of-sample), C={chosen['C']}, "
+          f"threshold={chosen['threshold']}")
 
 
 if __name__ == "__main__":
