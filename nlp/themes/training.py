@@ -156,12 +156,18 @@ def _card(name: str, kind: str, report: dict[str, Any], gold: GoldSet, taxonomy:
         f"Theme classifier of rapport ({kind}). Labels: {', '.join(taxonomy.ids)} (multi-label).",
         "",
         "## Data",
-        f"- Gold set `evaluation/themes/gold.jsonl`: {len(gold.texts)} passages "
-        f"({sum(s == 'train' for s in gold.splits)} train, {sum(s == 'dev' for s in gold.splits)} dev, "
-        f"{sum(s == 'test' for s in gold.splits)} test), annotated with `evaluation/themes/GUIDELINE.md`.",
-        "- Trained on train + dev; per-theme thresholds tuned on 5-fold out-of-fold predictions over train + dev (reported as dev); scored once on test.",
+        f"- {len(gold.texts)} labelled passages ({sum(s == 'train' for s in gold.splits)} train, "
+        f"{sum(s == 'dev' for s in gold.splits)} dev, {sum(s == 'test' for s in gold.splits)} test): the corpus gold set "
+        "`evaluation/themes/gold.jsonl` with its splits, plus the written training passages "
+        "(`evaluation/themes/data/train/`, all train), annotated with `evaluation/themes/GUIDELINE.md`; plus the "
+        "taxonomy's examples, included terms (positives) and excluded phrases (negatives).",
+        "- Trained on train + dev; per-theme thresholds tuned on 5-fold out-of-fold predictions over train + dev "
+        "(reported as dev); scored once on the corpus test split (in-sample: the same two reports).",
+        *([f"- Out-of-sample dev split (`evaluation/themes/data/oos/`, other districts and municipalities; chooses "
+           f"the default model): micro-F1 {report['selection']['micro_f1']:.3f}. The out-of-sample test split is "
+           "scored by `evaluation/themes/eval_oos.py --test`."] if report.get("selection") else []),
         "",
-        "## Held-out test metrics",
+        "## Held-out corpus test metrics (in-sample)",
         f"- micro-F1 {metrics['micro_f1']:.3f} (precision {metrics['micro_precision']:.3f}, recall {metrics['micro_recall']:.3f})",
         f"- ECE {metrics['ece']:.3f} (10 bins over all passage×theme probabilities)",
         "",
