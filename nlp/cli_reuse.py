@@ -206,7 +206,10 @@ def _corpus(args: argparse.Namespace, config: ReuseConfig) -> int:
                            [[r.doc, meta[r.doc].district or "–", str(meta[r.doc].year or "–"), f"{r.reused_share:.1%}",
                              ", ".join(f"{s} {v:.0%}" for s, v in list(r.sources.items())[:3])] for r in rows])
         chart.write_text(html_page(title, grouped_bar_svg(labels, series, title) + table), encoding="utf-8")
-    sys.stderr.write(f"chart: {chart}\n") if fmt != "table" else out.write(f"\nchart: {chart}\n")
+    if fmt == "table":
+        out.write(f"\nchart: {chart}\n")
+    else:  # stdout carries the data
+        sys.stderr.write(f"chart: {chart}\n")
     return 0
 
 

@@ -74,11 +74,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     _warn_damaged(index)
     tagger = None if args.no_themes else _theme_tagger()
     programs = _program_tagger()
+    state = {"prefix": ""}  # "[n/total] name" of the file being read, for the status line
 
     def progress(n: int, total: int, path: Any) -> None:
         state["prefix"] = f"[{n}/{total}] {path.name}"
 
-    state = {"prefix": ""}
     loader = ReportLoader(args.paths, progress=progress)
     for document in loader:
         try:

@@ -193,7 +193,6 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .themes import load_model  # noqa: F401 - used by eval
     from .themes.taxonomy import Taxonomy
 
     from .themes.training import GOLD, OOS_GOLD, TRAIN_DATA, load_gold, render_table, train_and_evaluate
@@ -211,7 +210,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .themes import load_model  # noqa: F401 - used by eval
+    from .themes import load_model
     from .themes.taxonomy import Taxonomy
 
     from .themes.training import GOLD, evaluate, load_gold

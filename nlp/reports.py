@@ -37,14 +37,17 @@ class ReportLoader:
     progress: Callable[[int, int, Path], None] | None = None
     skipped: list[Skipped] = field(default_factory=list)
     require_files: bool = True
+    _files: list[Path] | None = field(default=None, init=False, repr=False)
 
     def files(self) -> list[Path]:
+        """The report files under ``paths`` (found once, however often asked)."""
         from .ingest import iter_report_files
 
-        files = iter_report_files(list(self.paths))
-        if not files and self.require_files:
+        if self._files is None:
+            self._files = iter_report_files(list(self.paths))
+        if not self._files and self.require_files:
             raise InputError("no report files (.pdf, .txt) found in " + ", ".join(map(str, self.paths)) + ".")
-        return files
+        return self._files
 
     def skip(self, path: Path, reason: str) -> None:
         self.skipped.append(Skipped(path, reason))

@@ -25,16 +25,15 @@ import argparse
 import json
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
-from sklearn.model_selection import KFold
 
 from nlp.themes import MODELS, load_model
 from nlp.themes.features import section_context
 from nlp.themes.models import EmbeddingThemeClassifier, LexicalThemeClassifier
 from nlp.themes.taxonomy import Taxonomy
-from nlp.themes.training import GOLD, TRAIN_DATA, evaluate, load_gold, tune_thresholds
+from nlp.themes.training import GOLD, TRAIN_DATA, evaluate, fit_with_cv_thresholds, load_gold
 
 HERE = Path(__file__).resolve().parent
 OOS = HERE / "data" / "oos" / "gold.jsonl"
@@ -59,17 +58,6 @@ def score_model(model: Any, texts: list[str], contexts: list[str], y: np.ndarray
     return out
 
 
-def fit_with_cv_thresholds(make: Callable[[], Any], texts: list[str], y: np.ndarray, contexts: list[str],
-                           theme_ids: list[str]) -> Any:
-    proba = np.zeros(y.shape)
-    for train, test in KFold(n_splits=5, shuffle=True, random_state=0).split(texts):
-        model = make().fit([texts[i] for i in train], y[train], [contexts[i] for i in train])
-        proba[test] = model.predict_proba([texts[i] for i in test], [contexts[i] for i in test])
-    model = make().fit(texts, y, contexts)
-    model.thresholds = tune_thresholds(proba, y, theme_ids)
-    return model
-
-
 def leave_one_report_out(taxonomy: Taxonomy, kinds: list[str]) -> dict[str, Any]:
     gold = load_gold(taxonomy, GOLD)
     records = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -85,7 +73,8 @@ def leave_one_report_out(taxonomy: Taxonomy, kinds: list[str]) -> dict[str, Any]
             train = [i for i, d in enumerate(docs) if d != held]
             test = [i for i, d in enumerate(docs) if d == held]
             # the held-out report's passages never train; the written training passages
-            # (other districts and municipalities) always do, as in `rapport themes train`
+            # (other districts and municipalities) always do (`rapport themes train` also
+            # adds the taxonomy's words, which this figure leaves out)
             train_x = [gold.texts[i] for i in train] + written.texts
             train_y = np.vstack([gold.y[train], written.y])
             train_c = [gold.contexts[i] for i in train] + written.contexts

@@ -8,8 +8,9 @@ Writes evaluation/results/new_theme_curve.json and prints a table.
 
 The kultur passages are split by a hash of their id: 40 % held out, the rest a pool
 from which the first n are added to the training data (n = 10, 20, 40, ...). Each model
-is the shipped lexical kind with thresholds from 5-fold out-of-fold predictions, exactly
-what ``rapport themes train`` fits; the figure is F1 of ``kultur`` on the held-out part.
+is the shipped lexical kind with thresholds from 5-fold out-of-fold predictions
+(``rapport themes train`` also adds the taxonomy's words as rows; this curve does not);
+the figure is F1 of ``kultur`` on the held-out part.
 
     .venv/bin/python evaluation/themes/new_theme_curve.py
 """
@@ -22,13 +23,12 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from sklearn.model_selection import KFold
 
 from nlp.defaults import TAXONOMY
 from nlp.themes.features import section_context
 from nlp.themes.models import LexicalThemeClassifier
 from nlp.themes.taxonomy import Taxonomy
-from nlp.themes.training import GOLD, TRAIN_DATA, evaluate, load_gold, tune_thresholds
+from nlp.themes.training import GOLD, TRAIN_DATA, evaluate, fit_with_cv_thresholds, load_gold
 
 HERE = Path(__file__).resolve().parent
 KULTUR = sorted((HERE / "data" / "new_theme").glob("kultur*.jsonl"))
@@ -56,16 +56,6 @@ def held_out(passage_id: str) -> bool:
     return int(hashlib.sha256(passage_id.encode("utf-8")).hexdigest()[:8], 16) % 100 < 40
 
 
-def fit(texts: list[str], y: np.ndarray, contexts: list[str], ids: list[str]) -> LexicalThemeClassifier:
-    proba = np.zeros(y.shape)
-    for train, test in KFold(n_splits=5, shuffle=True, random_state=0).split(texts):
-        model = LexicalThemeClassifier(ids).fit([texts[i] for i in train], y[train], [contexts[i] for i in train])
-        proba[test] = model.predict_proba([texts[i] for i in test], [contexts[i] for i in test])
-    model = LexicalThemeClassifier(ids).fit(texts, y, contexts)
-    model.thresholds = tune_thresholds(proba, y, ids)
-    return model
-
-
 def main() -> None:
     import tempfile
 
@@ -85,7 +75,7 @@ def main() -> None:
         texts = [base.texts[i] for i in keep] + [r["text"] for r in chosen]
         contexts = [base.contexts[i] for i in keep] + [section_context(r.get("section")) for r in chosen]
         y = np.vstack([base.y[keep], to_y(chosen)])
-        model = fit(texts, y, contexts, taxonomy.ids)
+        model = fit_with_cv_thresholds(lambda: LexicalThemeClassifier(taxonomy.ids), texts, y, contexts, taxonomy.ids)
         report = evaluate(model.predict_proba([r["text"] for r in test], [section_context(r.get("section")) for r in test]),
                           to_y(test), model.thresholds, taxonomy.ids)
         results.append({"kultur_positives": n, "kultur_examples": len(chosen), "f1_kultur": report["per_theme"]["kultur"]["f1"],

@@ -69,11 +69,10 @@ def load_gold(taxonomy: Taxonomy, path: Path = GOLD, extra: Sequence[Path] = (),
             raise RapportError(f"{source_path}:{number}: a passage needs \"text\" and \"labels\".")
         if only_split and source_path == path and record.get("split") != only_split:
             continue
-        path_of_record = source_path
         labels = record.get("labels") or []
         unknown = [label for label in labels if label not in taxonomy.ids]
         if unknown:
-            raise RapportError(f"{path_of_record}:{number}: unknown theme(s) {unknown}; add them to the taxonomy first.")
+            raise RapportError(f"{source_path}:{number}: unknown theme(s) {unknown}; add them to the taxonomy first.")
         texts.append(record["text"])
         rows.append([int(t in labels) for t in taxonomy.ids])
         splits.append(record.get("split", "train") if source_path == path else "train")
@@ -98,6 +97,19 @@ def taxonomy_prior(taxonomy: Taxonomy) -> tuple[list[str], np.ndarray]:
             texts.append(text.split(" (")[0])  # "trygg och säker vård (generisk fras)" → the phrase
             rows.append([0] * len(taxonomy.ids))
     return texts, np.array(rows, dtype=int).reshape(len(rows), len(taxonomy.ids))
+
+
+def fit_with_cv_thresholds(make: Any, texts: Sequence[str], y: np.ndarray, contexts: Sequence[str],
+                           theme_ids: Sequence[str]) -> Any:
+    """``make()`` fitted on all ``texts``, with per-theme thresholds tuned on 5-fold
+    out-of-fold predictions over the same texts (the evaluation scripts' recipe)."""
+    proba = np.zeros(y.shape)
+    for train, test in KFold(n_splits=5, shuffle=True, random_state=0).split(texts):
+        model = make().fit([texts[i] for i in train], y[train], [contexts[i] for i in train])
+        proba[test] = model.predict_proba([texts[i] for i in test], [contexts[i] for i in test])
+    model = make().fit(list(texts), y, list(contexts))
+    model.thresholds = tune_thresholds(proba, y, theme_ids)
+    return model
 
 
 def tune_thresholds(proba: np.ndarray, y: np.ndarray, theme_ids: Sequence[str]) -> dict[str, float]:
