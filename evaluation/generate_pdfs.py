@@ -227,6 +227,12 @@ class Builder:
     story: list[Any] = field(default_factory=list)
     blocks: list[dict[str, Any]] = field(default_factory=list)
     _unused: list[str] = field(default_factory=list)
+    # Assessment lines ("Uppfylls helt") or sentences after goal headings; off by default so
+    # the segmentation benchmark's documents stay as they were.
+    assessments: bool = False
+    goals: list[dict[str, Any]] = field(default_factory=list)
+    _direction: str | None = None  # the current inriktningsmål and verksamhetsområdesmål
+    _area: str | None = None
 
     def next_paragraph(self) -> str:
         """Corpus paragraphs in a shuffled order, each used once before any repeats (a long
@@ -288,32 +294,64 @@ class Builder:
             return table
 
         truth_rows = [list(row) for row in rows]
+        if kind == "indicator" and self.goals:
+            self.goals[-1]["indicators"].extend(
+                {"name": r[0], "outcome": r[1], "forecast": r[3], "target": r[4], "period": r[5]} for r in rows[1:])
         text = "\n".join(" | ".join(r) for r in truth_rows)
         self._track(make, {"type": "table", "text": text, "level": None, "rows": truth_rows})
         self.story.append(lambda: Spacer(1, 6))
 
+    GOAL_NOUNS = {"inriktningsmål": "inriktningsmålet", "verksamhetsområdesmål": "målet för verksamhetsområdet",
+                  "nämndmål": "nämndmålet"}
+    ASSESSMENT_SENTENCES = {"helt": "Förvaltningen gör bedömningen att {noun} kommer att uppnås under året.",
+                            "delvis": "Förvaltningen bedömer att {noun} delvis kommer att uppfyllas under året.",
+                            "inte": "Förvaltningen gör bedömningen att {noun} inte kommer att uppnås under året."}
+
+    def goal(self, kind: str, label: str, number: str, title: str, level: int, parent: str | None) -> str | None:
+        """A goal heading with its assessment: a status line, or (one in five) only a
+        sentence in its analysis. Returns the sentence to open the analysis with."""
+        self.heading(f"{label}: {number} {title}", level)
+        truth = {"goal": title, "number": number.rstrip("."), "kind": kind, "parent": parent, "assessment": None,
+                 "page_block": len(self.blocks) - 1, "indicators": []}
+        self.goals.append(truth)
+        if not self.assessments:
+            return None
+        truth["assessment"] = self.rng.choices(["helt", "delvis", "inte"], weights=[7, 2, 1])[0]
+        if self.rng.random() < 0.8:
+            status = {"helt": "Uppfylls helt", "delvis": "Uppfylls delvis", "inte": "Uppfylls inte"}[truth["assessment"]]
+            self.paragraph(status)
+            return None
+        return self.ASSESSMENT_SENTENCES[truth["assessment"]].format(noun=self.GOAL_NOUNS[kind])
+
+    def analysis(self, count: int, opening: str | None) -> None:
+        for n in range(count):
+            text = self.next_paragraph()
+            self.paragraph(f"{opening} {text}" if opening and n == 0 else text)
+
     def goal_section(self, numbers: tuple[int, int, int]) -> None:
         i, j, k = numbers
         rng = self.rng
+        goals = self.material.goals
         if k == 1 and j == 1:
-            self.heading(f"KF:s inriktningsmål: {i}. {rng.choice(self.material.goals[2])}", 2)
+            self._direction = rng.choice(goals[2])
+            opening = self.goal("inriktningsmål", "KF:s inriktningsmål", f"{i}.", self._direction, 2, None)
             self.heading("Analys", 5)
-            self.paragraph(self.next_paragraph())
+            self.analysis(1, opening)
         if k == 1:
-            self.heading(f"KF:s mål för verksamhetsområdet: {i}.{j} {rng.choice(self.material.goals[3])}", 3)
+            self._area = rng.choice(goals[3])
+            opening = self.goal("verksamhetsområdesmål", "KF:s mål för verksamhetsområdet", f"{i}.{j}", self._area, 3,
+                                self._direction)
             self.heading("Analys", 5)
-            for _ in range(rng.randint(1, 3)):
-                self.paragraph(self.next_paragraph())
+            self.analysis(rng.randint(1, 3), opening)
             if rng.random() < 0.6:
                 self.table("indicator")
-        self.heading(f"Nämndmål: {i}.{j}.{k} {rng.choice(self.material.goals[4])}", 4)
+        opening = self.goal("nämndmål", "Nämndmål", f"{i}.{j}.{k}", rng.choice(goals[4]), 4, self._area)
         self.heading("Beskrivning", 5)
         self.paragraph(self.next_paragraph())
         self.heading("Förväntat resultat", 5)
         self.items(rng.randint(2, 4))
         self.heading("Analys", 5)
-        for _ in range(rng.randint(1, 3)):
-            self.paragraph(self.next_paragraph())
+        self.analysis(rng.randint(1, 3), opening)
         if rng.random() < 0.4:
             self.heading("Goda exempel", 5)
             self.items(rng.randint(2, 3))
@@ -321,7 +359,7 @@ class Builder:
             self.table("activity")
 
 
-def build_pdf(path: Path, seed: int, target_pages: int, material: Material) -> dict[str, Any]:
+def build_pdf(path: Path, seed: int, target_pages: int, material: Material, *, assessments: bool = False) -> dict[str, Any]:
     rng = random.Random(seed)
     district = rng.choice(DISTRICTS)
     title_words, report_type, period = rng.choice(REPORTS)
@@ -332,7 +370,7 @@ def build_pdf(path: Path, seed: int, target_pages: int, material: Material) -> d
                     footer_variant=rng.randint(0, 1))
     layout.bold = "Helvetica-Bold" if layout.font == "Helvetica" else "Times-Bold"
     styles = make_styles(layout)
-    builder = Builder(rng, material, styles)
+    builder = Builder(rng, material, styles, assessments=assessments)
     dnr = f"Dnr SDN {year}/{rng.randint(100, 999)}"
     builder.story.extend([
         lambda: Paragraph(escape(f"{_genitive(district)} stadsdelsnämnd"), styles["cover"]),
@@ -374,10 +412,12 @@ def build_pdf(path: Path, seed: int, target_pages: int, material: Material) -> d
     path.write_bytes(data)
     for index, block in enumerate(builder.blocks):
         block["page"] = doc.placed.get(index)
+    for goal in builder.goals:
+        goal["page"] = builder.blocks[goal.pop("page_block")]["page"]
     truth = {
         "pdf": path.name, "pages": doc.page, "district": district, "year": year, "report_type": report_type,
         "period": period, "title": report_title, "furniture": sorted(doc.furniture), "blocks": builder.blocks,
-        "hyphen_splits": hyphen_splits(data, builder.blocks),
+        "hyphen_splits": hyphen_splits(data, builder.blocks), "goals": builder.goals,
     }
     path.with_suffix(".truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     return truth
@@ -445,6 +485,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpora")
     parser.add_argument("--bad", action="store_true", help="write bad-input fixtures instead")
+    parser.add_argument("--assessments", action="store_true",
+                        help="give goals assessment lines or sentences (the goals benchmark's documents)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.bad:
@@ -455,7 +497,7 @@ def main() -> None:
     for n in range(args.count):
         seed = args.seed + n
         path = args.out / f"report-{seed:05d}.pdf"
-        truth = build_pdf(path, seed, args.pages, material)
+        truth = build_pdf(path, seed, args.pages, material, assessments=args.assessments)
         print(f"{path}: {truth['pages']} pages, {len(truth['blocks'])} blocks, {len(truth['hyphen_splits'])} hyphen splits",
               file=sys.stderr)
 
