@@ -5,6 +5,7 @@ model and name its programs, then write the report's rows as one Parquet part na
 the report's content hash::
 
     OUT/passages.parquet/<hash>.parquet     one row per passage
+    OUT/goals.parquet/<hash>.parquet        one row per goal (kind, parent, assessment, indicators)
     OUT/documents.parquet/<hash>.parquet    one row per report (counts, theme shares)
     OUT/errors.csv                          files that failed, with the reason
 
@@ -37,9 +38,10 @@ from .errors import InputError, RapportError
 from .store import file_sha256
 
 PASSAGES = "passages.parquet"
+GOALS = "goals.parquet"
 DOCUMENTS = "documents.parquet"
 ERRORS = "errors.csv"
-PART_VERSION = "2"  # bump when the row layout changes: old parts are then redone (2: source_path)
+PART_VERSION = "3"  # bump when the row layout changes: old parts are then redone (2: source_path, 3: goals)
 
 
 @dataclass(frozen=True)
@@ -154,16 +156,42 @@ def document_rows(document: Any, theme_model: Any, programs_nlp: Any = None) -> 
     return rows, report
 
 
-def _write_parquet_atomic(rows: list[dict], path: Path) -> None:
+def _write_parquet_atomic(rows: list[dict], path: Path, schema: Any = None) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    table = pa.Table.from_pylist(rows, schema=_schema(rows)) if rows else pa.table({})
+    table = pa.Table.from_pylist(rows, schema=schema or _schema(rows)) if rows or schema else pa.table({})
     table = table.replace_schema_metadata({"rapport_part_version": PART_VERSION})
     pq.write_table(table, tmp, compression="zstd")
     os.replace(tmp, path)
+
+
+def goal_schema() -> Any:
+    """goals.parquet: one row per goal, its indicators as a list of structs."""
+    import pyarrow as pa
+
+    indicator = pa.struct([("name", pa.string()), ("outcome", pa.string()), ("forecast", pa.string()),
+                           ("target", pa.string()), ("period", pa.string()), ("values", pa.list_(pa.string())),
+                           ("columns", pa.string())])
+    text = pa.string()
+    return pa.schema([("doc", text), ("content_hash", text), ("district", text), ("year", pa.int64()),
+                      ("report_type", text), ("kind", text), ("number", text), ("goal", text), ("parent", text),
+                      ("parent_number", text), ("assessment", text), ("assessment_source", text),
+                      ("assessment_text", text), ("page", pa.int64()), ("block", pa.int64()), ("passage_id", text),
+                      ("indicators", pa.list_(indicator))])
+
+
+def goal_rows(document: Any) -> list[dict]:
+    from .goals import extract_goals
+
+    rows = []
+    for goal in extract_goals(document):
+        record = goal.to_record()
+        record["content_hash"] = document.content_hash
+        rows.append({name: record.get(name) for name in goal_schema().names})
+    return rows
 
 
 def _schema(rows: list[dict]) -> Any:
@@ -200,8 +228,9 @@ def process(item: WorkItem, out: str) -> dict[str, Any]:
         theme_model, programs_nlp = _models()
         rows, report = document_rows(document, theme_model, programs_nlp)
         name = f"{item.content_hash}.parquet"
-        # the passage part first, the report part last: the report part marks the unit done
+        # the passage and goal parts first, the report part last: it marks the unit done
         _write_parquet_atomic(rows, out_dir / PASSAGES / name)
+        _write_parquet_atomic(goal_rows(document), out_dir / GOALS / name, schema=goal_schema())
         _write_parquet_atomic([report], out_dir / DOCUMENTS / name)
         return {"path": item.path, "content_hash": item.content_hash, "ok": True, "pages": document.pages or 0, "passages": len(rows)}
     except RapportError as exc:
@@ -262,6 +291,7 @@ def remove_parts(out: Path, content_hash: str) -> None:
     ignore passage parts without one), then its passages."""
     (out / DOCUMENTS / f"{content_hash}.parquet").unlink(missing_ok=True)
     (out / PASSAGES / f"{content_hash}.parquet").unlink(missing_ok=True)
+    (out / GOALS / f"{content_hash}.parquet").unlink(missing_ok=True)
 
 
 def is_done(item: WorkItem, out: Path) -> bool:
@@ -404,14 +434,14 @@ def read_table(out: str | Path, name: str = PASSAGES) -> Any:
 
     folder = Path(out) / name
     parts = sorted(p for p in folder.glob("*.parquet") if not p.name.startswith("."))
-    if name == PASSAGES:  # a unit is done when its report part exists (see process)
+    if name in (PASSAGES, GOALS):  # a unit is done when its report part exists (see process)
         parts = [p for p in parts if (Path(out) / DOCUMENTS / p.name).exists()]
     if not parts:
         return pd.DataFrame()
     frames = [pd.read_parquet(p) for p in parts]
     frame = pd.concat([f for f in frames if len(f.columns)], ignore_index=True)
-    keys = ["doc", "passage_id"] if "passage_id" in frame.columns else ["doc"]
-    if "passage_id" in frame.columns:
+    keys = ["doc", "block"] if "block" in frame.columns else ["doc"]
+    if "passage_id" in frame.columns and name == PASSAGES:
         frame["_order"] = frame["passage_id"].str.rsplit("#", n=1).str[1].astype(int)
         frame = frame.sort_values(["doc", "_order"]).drop(columns="_order")
     else:
@@ -424,12 +454,21 @@ def export_csv(out: str | Path) -> None:
     from .store import atomic_write_text
 
     out = Path(out)
-    for name, target in ((PASSAGES, "passages.csv"), (DOCUMENTS, "documents.csv")):
+    for name, target in ((PASSAGES, "passages.csv"), (GOALS, "goals.csv"), (DOCUMENTS, "documents.csv")):
         frame = read_table(out, name)
         for column in frame.columns:
             if frame[column].map(lambda v: hasattr(v, "__len__") and not isinstance(v, str)).any():
-                frame[column] = frame[column].map(lambda v: json.dumps(list(v), ensure_ascii=False))
+                frame[column] = frame[column].map(lambda v: json.dumps(_plain(v), ensure_ascii=False))
         atomic_write_text(out / target, frame.to_csv(index=False))
+
+
+def _plain(value: Any) -> Any:
+    """Parquet lists and structs (NumPy arrays, dicts of arrays) as plain JSON values."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "__len__") and not isinstance(value, str):
+        return [_plain(v) for v in value]
+    return value.item() if hasattr(value, "item") else value
 
 
 def trends(out: str | Path) -> Any:

@@ -197,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_programs import register as register_programs
 
     register_programs(sub, argparse.RawDescriptionHelpFormatter)
+    from .cli_goals import register as register_goals
+
+    register_goals(sub, argparse.RawDescriptionHelpFormatter)
     from .cli_batch import register as register_batch
 
     register_batch(sub, argparse.RawDescriptionHelpFormatter)

@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction, formatter: type) -> None:
     p = sub.add_parser(
         "tag", help="Tag every passage of a corpus with themes and programs, to Parquet or CSV (resumable).",
         description="Batch theme tagging: PATH = report files, folders or a manifest CSV (file, district, year, "
-                    "report_type). Writes OUT/passages.parquet, OUT/documents.parquet and OUT/errors.csv. "
+                    "report_type). Writes OUT/passages.parquet, OUT/goals.parquet, OUT/documents.parquet and OUT/errors.csv. "
                     "A killed run continues where it stopped; a rerun adds no duplicates.",
         epilog="Examples:\n  rapport tag corpora/ --out tagged/\n"
                "  rapport tag reports/manifest.csv --out tagged/ --engine dask --workers 2\n"

@@ -120,3 +120,24 @@ def test_trends_png(local_run: Path, tmp_path: Path) -> None:
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_goals_parquet_beside_the_passages(local_run: Path, tmp_path: Path) -> None:
+    from nlp.batch import GOALS, export_csv
+
+    goals = read_table(local_run, GOALS)
+    assert set(goals["district"]) == {"Södermalm", "Norra innerstaden"}
+    sod = goals[goals["district"] == "Södermalm"]
+    assert len(sod) == 42 and set(sod["kind"]) == {"inriktningsmål", "verksamhetsområdesmål", "nämndmål"}
+    parks = sod[sod["number"] == "1.2.2"].iloc[0]
+    assert parks["assessment"] == "delvis" and parks["parent_number"] == "1.2"
+    passages = read_table(local_run)
+    assert parks["passage_id"] in set(passages["passage_id"])  # a goal links to its passage
+    area = sod[sod["number"] == "1.1"].iloc[0]
+    names = [i["name"] for i in area["indicators"]]
+    assert "Antal aspiranter som fått Stockholmsjobb" in names
+    out = tmp_path / "copy"
+    shutil.copytree(local_run, out)
+    export_csv(out)
+    rows = pd.read_csv(out / "goals.csv")
+    assert len(rows) == len(goals) and rows["indicators"].str.startswith("[").all()

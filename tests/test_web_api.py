@@ -327,3 +327,36 @@ def test_hybrid_search_on_a_small_dense_index(tmp_path: Path, sodermalm: Documen
     assert len(body["results"]) == 3
     assert client.get("/api/search", params={"q": "äldreomsorg", "mode": "dense", "top_k": 2,
                                              "district": "Norra innerstaden"}).json()["results"][0]["district"] == "Norra innerstaden"
+
+
+# -- goals -----------------------------------------------------------------------------
+def test_goals_api_lists_goals_with_assessments_and_filters(client: TestClient) -> None:
+    body = client.get("/api/goals").json()
+    goals = body["goals"]
+    assert body["count"] == len(goals) > 60
+    assert {"goal", "kind", "parent", "assessment", "page", "doc", "district", "year", "indicators"} <= goals[0].keys()
+    sod = client.get("/api/goals", params={"district": "Södermalm", "year": 2020, "kind": "nämndmål"}).json()["goals"]
+    assert sod and all(g["district"] == "Södermalm" and g["year"] == 2020 and g["kind"] == "nämndmål" for g in sod)
+    parks = [g for g in sod if g["goal"].startswith("Södermalms parker vårdas")]
+    assert parks and parks[0]["assessment"] == "delvis" and parks[0]["number"] == "1.2.2"
+    partly = client.get("/api/goals", params={"assessment": "delvis"}).json()["goals"]
+    assert partly and all(g["assessment"] == "delvis" for g in partly)
+    shares = client.get("/api/goals", params={"district": "Södermalm", "year": 2020}).json()["shares"]
+    assert len(shares) == 1 and abs(sum(shares[0]["shares"].values()) - 1) < 1e-9
+
+
+@pytest.mark.parametrize("params, words", [({"kind": "delmål"}, "delmål"), ({"assessment": "kanske"}, "kanske"),
+                                           ({"year": "tjugo"}, "heltal")])
+def test_bad_goal_filters_are_400(client: TestClient, params: dict, words: str) -> None:
+    response = client.get("/api/goals", params=params)
+    assert response.status_code == 400 and words in response.json()["error"]
+
+
+def test_goals_page_shows_chart_filters_and_links_to_passages(client: TestClient) -> None:
+    page = client.get("/mal", params={"district": "Södermalm"})
+    assert page.status_code == 200
+    assert "<svg" in page.text and "Uppfylls delvis" in page.text
+    assert "Södermalms parker vårdas, bevaras och utvecklas" in page.text
+    link = re.search(r'href="(/dokument/sodermalm_2020_tertialrapport-1#p-\d+)"', page.text)
+    assert link and client.get(link.group(1).split("#")[0]).status_code == 200
+    assert client.get("/mal", params={"kind": "delmål"}).status_code == 400

@@ -357,12 +357,16 @@ class Index:
             name = _safe_name(doc_id)
             passage_path = shard_dir / f"{name}.jsonl"
             atomic_write_text(passage_path, "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows))
+            goals_path = shard_dir / f"{name}.goals.jsonl"
+            atomic_write_text(goals_path, "".join(json.dumps(g, ensure_ascii=False) + "\n"
+                                                  for g in _goal_records(document, doc_id)))
             entry: dict[str, Any] = {
                 "content_hash": document.content_hash, "source": document.source_path,
                 "source_abs": _absolute(document.source_path), "district": document.district,
                 "year": document.year, "report_type": document.report_type, "title": document.title,
                 "count": len(rows), "passages": f"docs/{name}.jsonl", "vectors": None,
-                "sha256": {"passages": file_sha256(passage_path)},
+                "goals": f"docs/{name}.goals.jsonl",
+                "sha256": {"passages": file_sha256(passage_path), "goals": file_sha256(goals_path)},
             }
             if matrix is not None:
                 buffer = io.BytesIO()
@@ -405,7 +409,7 @@ class Index:
                 self._load_shards()
                 return False
             self._save_manifest()  # the manifest first: a crash leaves an orphan file, not a dangling entry
-            for key in ("passages", "vectors"):
+            for key in ("passages", "vectors", "goals"):
                 try:
                     if entry.get(key):
                         self._inside(entry[key]).unlink(missing_ok=True)
@@ -413,6 +417,22 @@ class Index:
                     pass  # a path outside the folder is never deleted; an unreadable one stays
         self._load_shards()
         return True
+
+    def goals(self) -> list[dict[str, Any]]:
+        """The goal records of every report (``rapport goals`` records), in report order.
+        Reports indexed before goals were extracted have none; damaged shards are skipped."""
+        out: list[dict[str, Any]] = []
+        for doc_id, entry in self.manifest["documents"].items():
+            if not entry.get("goals") or doc_id in self.damaged:
+                continue
+            try:
+                path = self._inside(entry["goals"])
+                if file_sha256(path) != entry.get("sha256", {}).get("goals"):
+                    continue
+                out.extend(json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+            except (CorruptIndexError, OSError, ValueError):
+                continue
+        return out
 
     def _save_manifest(self) -> None:
         atomic_write_text(self.manifest_path, json.dumps(self.manifest, ensure_ascii=False, indent=1))
@@ -589,6 +609,20 @@ class Index:
         passage = self.passages[i]
         snippet, matched = make_snippet(passage.text, query, self.analyzer)
         return Hit(rank, score, passage, snippet, matched)
+
+
+def _goal_records(document: Document, doc_id: str) -> list[dict[str, Any]]:
+    """The document's goals under the id the index gave it."""
+    from ..goals import extract_goals
+
+    records = []
+    for goal in extract_goals(document):
+        record = goal.to_record()
+        record["doc"] = doc_id
+        if record["passage_id"]:
+            record["passage_id"] = f"{doc_id}#{record['passage_id'].rsplit('#', 1)[1]}"
+        records.append(record)
+    return records
 
 
 def cosine_scores(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:

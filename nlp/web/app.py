@@ -30,7 +30,10 @@ from .templates import TEMPLATES
 log = logging.getLogger("rapport.web")
 
 NAV = [("/", "Sök", "search"), ("/dokument", "Rapporter", "documents"), ("/teman", "Teman", "trends"),
-       ("/program", "Program", "programs"), ("/ateranvandning", "Återanvändning", "reuse")]
+       ("/program", "Program", "programs"), ("/mal", "Mål", "goals"), ("/ateranvandning", "Återanvändning", "reuse")]
+GOAL_KINDS = {"inriktningsmål": "KF:s inriktningsmål", "verksamhetsområdesmål": "KF:s mål för verksamhetsområdet",
+              "nämndmål": "Nämndmål"}
+ASSESSMENT_LABELS = {"helt": "Uppfylls helt", "delvis": "Uppfylls delvis", "inte": "Uppfylls inte", None: "Ingen bedömning"}
 PROGRAM_KINDS = {"program": "program", "method": "metod", "initiative": "initiativ", "project": "projekt",
                  "plan": "plan", "strategy": "strategi", "model": "modell", "policy": "policy", "network": "nätverk"}
 KIND_LABELS = {"exact": "ordagrann kopia", "near": "lätt redigerad", "sentence": "kopierad mening"}
@@ -187,6 +190,14 @@ def create_app(index_dir: str | Path, store_dir: str | Path | None = None, progr
     def api_programs() -> dict[str, Any]:
         return data.program_list()
 
+    @app.get("/api/goals", tags=["api"],
+             summary="Mål med bedömning och indikatorer (filter: stadsdel, år, slag, bedömning)")
+    def api_goals(district: str = Query("", max_length=100), year: str = Query("", max_length=10),
+                  kind: str = Query("", max_length=40), assessment: str = Query("", max_length=20)) -> dict[str, Any]:
+        goals = data.goals(district=district or None, year=_int(year, "year", 1900, 2100), kind=kind or None,
+                           assessment=assessment or None)
+        return {"goals": goals, "count": len(goals), "shares": data.goal_shares(goals)}
+
     @app.get("/api/reuse", tags=["api"], summary="Återanvänd text i en rapport från tidigare rapporter")
     def api_reuse(doc: str = Query(..., max_length=200)) -> dict[str, Any]:
         return data.reuse_record(doc)
@@ -254,6 +265,34 @@ def create_app(index_dir: str | Path, store_dir: str | Path | None = None, progr
         listing = data.program_list()
         return page("programs.html", "programs", title="Program", programs=listing["programs"],
                     message=listing["message"], program_kinds=PROGRAM_KINDS)
+
+    @app.get("/mal", response_class=HTMLResponse, include_in_schema=False)
+    def goals_page(district: str = "", year: str = "", kind: str = "", assessment: str = "") -> HTMLResponse:
+        from ..charts import grouped_bar_svg
+
+        context: dict[str, Any] = {"district": district[:100], "year": year[:10], "kind": kind[:40],
+                                   "assessment": assessment[:20], "error": None, "goals": [], "shares": [],
+                                   "chart": "", "districts": data.districts(), "years": data.years(),
+                                   "kinds": GOAL_KINDS, "labels": ASSESSMENT_LABELS}
+        status = 200
+        try:
+            goals = data.goals(district=district or None, year=_int(year, "År", 1900, 2100), kind=kind or None,
+                               assessment=assessment or None)
+        except RapportError as exc:
+            context["error"], status = str(exc), 400
+            goals = []
+        for g in goals:
+            g = dict(g)
+            g["url"] = passage_url(g["passage_id"]) if g.get("passage_id") else None
+            context["goals"].append(g)
+        shares = data.goal_shares(goals)
+        context["shares"] = shares
+        if shares:
+            groups = [f"{r['district']} {r['year'] or ''}".strip() for r in shares]
+            series = {ASSESSMENT_LABELS[a]: [r["shares"][a] for r in shares] for a in ("helt", "delvis", "inte")}
+            context["chart"] = grouped_bar_svg(groups, series, "Andel av de bedömda målen per bedömning, stadsdel och år",
+                                               width=min(1060, 260 + 160 * max(1, len(groups))))
+        return page("goals.html", "goals", status=status, title="Mål", **context)
 
     @app.get("/ateranvandning", response_class=HTMLResponse, include_in_schema=False)
     def reuse_page(doc: str = "") -> HTMLResponse:

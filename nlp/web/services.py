@@ -193,6 +193,7 @@ class WebData:
         self._reuse_cache: OrderedDict[str, Any] = OrderedDict()
         self._documents: dict[str, Document] = {}
         self._trends: list[dict[str, Any]] | None = None
+        self._goals: list[dict[str, Any]] | None = None
         self._districts: list[str] | None = None
         self._years: list[int] | None = None
 
@@ -279,6 +280,45 @@ class WebData:
         if self._trends is None:
             self._trends = theme_trends(self.index.passages, self.theme_ids)
         return self._trends
+
+    # -- goals -------------------------------------------------------------------------
+    def goals(self, district: str | None = None, year: int | None = None, kind: str | None = None,
+              assessment: str | None = None) -> list[dict[str, Any]]:
+        """Goal records of the indexed reports (``rapport goals`` records), filtered."""
+        from ..goals import ASSESSMENTS, KINDS
+
+        if kind and kind not in KINDS:
+            raise InputError(f"Okänt slag av mål {kind[:40]!r}; välj {', '.join(KINDS)}.")
+        if assessment and assessment not in (*ASSESSMENTS, "ingen"):
+            raise InputError(f"Okänd bedömning {assessment[:40]!r}; välj {', '.join(ASSESSMENTS)} eller ingen.")
+        if self._goals is None:
+            self._goals = self.index.goals()
+        rows = self._goals
+        if district:
+            rows = [g for g in rows if g["district"] == district]
+        if year is not None:
+            rows = [g for g in rows if g["year"] == year]
+        if kind:
+            rows = [g for g in rows if g["kind"] == kind]
+        if assessment:
+            rows = [g for g in rows if (g["assessment"] or "ingen") == assessment]
+        return rows
+
+    @staticmethod
+    def goal_shares(goals: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Per district and year: how many goals, and the share assessed helt / delvis / inte
+        (of the goals with an assessment)."""
+        groups: dict[tuple[str, int | None], list[dict[str, Any]]] = defaultdict(list)
+        for g in goals:
+            groups[(g["district"] or g["doc"], g["year"])].append(g)
+        rows = []
+        for (district, year), members in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+            assessed = [g for g in members if g["assessment"]]
+            shares = {a: (sum(g["assessment"] == a for g in assessed) / len(assessed) if assessed else 0.0)
+                      for a in ("helt", "delvis", "inte")}
+            rows.append({"district": district, "year": year, "goals": len(members), "assessed": len(assessed),
+                         "shares": shares})
+        return rows
 
     # -- programs ----------------------------------------------------------------------
     def program_list(self) -> dict[str, Any]:

@@ -174,6 +174,34 @@ TRENDS = """{% extends "base.html" %}
 {% endblock %}
 """
 
+GOALS = """{% extends "base.html" %}
+{% block content %}
+<h1>Mål och måluppfyllelse</h1>
+<p>Målen i rapporternas uppföljning (KF:s inriktningsmål, KF:s mål för verksamhetsområdet, nämndmål) med
+förvaltningens bedömning och indikatorer.</p>
+<form method="get" action="/mal" class="filters" role="search" aria-label="Filtrera mål">
+<label>Stadsdel <select name="district"><option value="">alla</option>{% for d in districts %}<option{% if d == district %} selected{% endif %}>{{ d }}</option>{% endfor %}</select></label>
+<label>År <select name="year"><option value="">alla</option>{% for y in years %}<option{% if y|string == year %} selected{% endif %}>{{ y }}</option>{% endfor %}</select></label>
+<label>Slag <select name="kind"><option value="">alla</option>{% for k, label in kinds.items() %}<option value="{{ k }}"{% if k == kind %} selected{% endif %}>{{ label }}</option>{% endfor %}</select></label>
+<label>Bedömning <select name="assessment"><option value="">alla</option>{% for a in ["helt", "delvis", "inte"] %}<option value="{{ a }}"{% if a == assessment %} selected{% endif %}>{{ labels[a] }}</option>{% endfor %}<option value="ingen"{% if assessment == "ingen" %} selected{% endif %}>{{ labels[None] }}</option></select></label>
+<button type="submit">Visa</button>
+</form>
+{% if error %}<p class="error" role="alert">{{ error }}</p>{% endif %}
+{% if chart %}<figure>{{ chart|safe }}<figcaption class="meta">Andel av de bedömda målen; tabellen nedan visar antalen.</figcaption></figure>
+<table><caption class="meta">Bedömda mål per stadsdel och år</caption>
+<thead><tr><th scope="col">Stadsdel</th><th scope="col">År</th><th scope="col" class="num">Mål</th><th scope="col" class="num">Bedömda</th><th scope="col" class="num">Helt</th><th scope="col" class="num">Delvis</th><th scope="col" class="num">Inte</th></tr></thead>
+<tbody>{% for r in shares %}<tr><td>{{ r.district }}</td><td>{{ r.year or "–" }}</td><td class="num">{{ r.goals }}</td><td class="num">{{ r.assessed }}</td>{% for a in ["helt", "delvis", "inte"] %}<td class="num">{{ "%.0f"|format(100 * r.shares[a]) }} %</td>{% endfor %}</tr>{% endfor %}</tbody></table>{% endif %}
+{% if goals %}
+<table class="goals"><caption class="meta">{{ goals|length }} mål</caption>
+<thead><tr><th scope="col">Rapport</th><th scope="col">Mål</th><th scope="col">Bedömning</th><th scope="col">Indikatorer</th></tr></thead>
+<tbody>{% for g in goals %}<tr><td>{{ g.district or g.doc }} {{ g.year or "" }}<br><span class="meta">s. {{ g.page or "–" }}</span></td>
+<td><span class="meta">{{ kinds[g.kind] }} {{ g.number or "" }}</span><br>{% if g.url %}<a href="{{ g.url }}">{{ g.goal }}</a>{% else %}{{ g.goal }}{% endif %}{% if g.parent %}<br><span class="meta">under: {{ g.parent }}</span>{% endif %}</td>
+<td>{{ labels[g.assessment] }}{% if g.assessment_source == "sentence" %}<br><span class="meta" title="{{ g.assessment_text }}">ur analysen</span>{% endif %}</td>
+<td>{% if g.indicators %}<ul>{% for i in g.indicators %}<li>{{ i.name }}: {{ i.outcome or "–" }}{% if i.target %} (mål {{ i.target }}){% endif %}</li>{% endfor %}</ul>{% else %}<span class="meta">–</span>{% endif %}</td></tr>{% endfor %}</tbody></table>
+{% elif not error %}<p class="note" role="status">Inga mål{% if district or year or kind or assessment %} med de här filtren{% else %} i indexet (ett index byggt före målextraktionen: bygg om det med <code>rapport index</code>){% endif %}.</p>{% endif %}
+{% endblock %}
+"""
+
 PROGRAMS = """{% extends "base.html" %}
 {% block content %}
 <h1>Programregistret</h1>
@@ -218,4 +246,4 @@ ERROR = """{% extends "base.html" %}
 """
 
 TEMPLATES = {"base.html": BASE, "search.html": SEARCH, "documents.html": DOCUMENTS, "document.html": DOCUMENT,
-             "trends.html": TRENDS, "programs.html": PROGRAMS, "reuse.html": REUSE, "error.html": ERROR}
+             "trends.html": TRENDS, "programs.html": PROGRAMS, "goals.html": GOALS, "reuse.html": REUSE, "error.html": ERROR}
