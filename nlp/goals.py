@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from .model import Block, BlockType, Document
 
+WORD = re.compile(r"[^\W\d_]+")
 KINDS = ("inriktningsmål", "verksamhetsområdesmål", "nämndmål")
 ASSESSMENTS = ("helt", "delvis", "inte")
 _RANK = {kind: rank for rank, kind in enumerate(KINDS)}
@@ -137,9 +138,13 @@ def extract_goals(doc: Document) -> list[Goal]:
 
     goals: list[Goal] = []
     above: dict[str, Goal] = {}
+    vocabulary = frozenset(w.casefold() for b in blocks if b.is_passage for w in WORD.findall(b.text)) if starts else frozenset()
     for position, (index, kind, number, text) in enumerate(starts):
-        end = starts[position + 1][0] if position + 1 < len(starts) else len(blocks)
-        end = _part_end(blocks, index, end)
+        if position + 1 < len(starts):
+            end = starts[position + 1][0]
+        else:  # the last goal ends where the next part begins ("Ekonomi"); a level-1 heading
+            # between two goals is a sub-heading the segmenter took for a part
+            end = _part_end(blocks, index, len(blocks))
         region = blocks[index + 1:end]
         parent = next((above[k] for k in reversed(KINDS[:_RANK[kind]]) if k in above), None)
         assessment, source, evidence = _assessment(region, kind)
@@ -149,7 +154,7 @@ def extract_goals(doc: Document) -> list[Goal]:
             assessment_text=evidence, page=blocks[index].page, doc=doc.id, district=doc.district, year=doc.year,
             report_type=doc.report_type, block=index,
             passage_id=next((f"{doc.id}#{i}" for i in range(index + 1, end) if blocks[i].is_passage), None),
-            indicators=indicators_of(region),
+            indicators=indicators_of(region, vocabulary),
         )
         goals.append(goal)
         above[kind] = goal
@@ -159,7 +164,7 @@ def extract_goals(doc: Document) -> list[Goal]:
 
 
 def _part_end(blocks: list[Block], start: int, end: int) -> int:
-    """A goal's text ends at the next goal or at the next top-level part ("Ekonomi")."""
+    """The index of the next top-level part ("Ekonomi") after ``start``, or ``end``."""
     for index in range(start + 1, end):
         block = blocks[index]
         if block.type is BlockType.HEADING and block.level == 1:
@@ -204,7 +209,7 @@ HEADER_WORDS = re.compile(r"^(indikator|periodens|perio|dens|utfall|män|pojkar|
                           r"progno|prognos|s|helår|årsmål|kf:s|period)$", re.IGNORECASE)
 NUMBER = r"[<>≤≥]?[-+−]?\d+(?:[.,]\d+)?"
 UNIT = r"(?:%|st|kr|tkr|mnkr|mkr|kg|GWh|barn/avd\.?)"  # not "timmar", "dagar": names say "inom 48 timmar"
-VALUE_TOKEN = re.compile(rf"^({NUMBER}%?|{UNIT}|-|–|\+/-\d*%?|\d+-\d+)$")
+VALUE_TOKEN = re.compile(rf"^({NUMBER}%?|{UNIT}|-|–|\+/-\d*%?)$")  # not "1-14": "Sjukfrånvaro dag 1-14"
 CONTINUATION_WORDS = frozenset(
     w.casefold() for w in ("Tas", "fram", "av", "nämnd", "nämnd/", "styrelse", "Ny", "indikator", "Inget", "utfall",
                            "Tertial", "Helår", "Max", "VB", "CO2", "GWh", "Faststäl", "Fastställs", "ls", "T1", "T2",
@@ -213,12 +218,20 @@ CONTINUATION_WORDS = frozenset(
 PERIOD_END = re.compile(r"(?P<period>(?:(?:Tertial|T)\s*\d\s*|Helår\s*|VB\s*)?(?:19|20)\d{2})\s*$")
 THOUSANDS = r"[-+−]?\d{1,2}(?:\s\d{3})+(?:,\d+)?"  # "7 000", "4 500"; "510 680" stays two cells
 CELL = re.compile(
-    r"(?:Ökning|Minskning|Minskni\s*ng|Ökni\s*ng)\b|Tas\s+fram\s+av\s+nämnd(?:/\s*styrelse)?|Ny\s+indikator|Inget\s+utfall|Fastställs\s+\d{4}|Max\s+\d+(?:\s+[^\W\d]+)?"
-    rf"|\+/-\s*\d+(?:,\d+)?\s*%?|{THOUSANDS}(?:\s*{UNIT})?|{NUMBER}(?:\s*{UNIT}(?![^\W\d]))?|(?<!\S)[-–](?!\S)"
+    r"(?:Ökning|Minskning|öka|minska)\b|Tas\s+fram\s+av\s+nämnd(?:/styrelse)?|Ny\s+indikator(?:\s+\d{4})?"
+    r"|Inget\s+utfall(?:\s+\d{4})?|Fastställs\s+\d{4}|Max\s+\d+(?:\s+[^\W\d]+)?"
+    rf"|\+/-\s*\d+(?:,\d+)?\s*%?|{THOUSANDS}(?:\s*{UNIT})?|{NUMBER}(?:\s*(?:kg\s+CO2\s+per\s+kg\s+livsmedel|{UNIT})(?![^\W\d]))?"
+    r"|(?<!\S)[-–](?!\S)"
 )
+# Words a narrow table column broke over two fragments, as the extraction prints them.
+SPLIT_WORDS = ((re.compile(r"Faststäl\s+ls\b"), "Fastställs"), (re.compile(r"Minskni\s+ng\b"), "Minskning"),
+               (re.compile(r"Ökni\s+ng\b"), "Ökning"), (re.compile(r"\bperson\s+er\b"), "personer"),
+               (re.compile(r"livsmed\s+el\b"), "livsmedel"), (re.compile(r"barn/a\s+vd\."), "barn/avd."),
+               (re.compile(r"nämnd/\s+styrelse"), "nämnd/styrelse"),
+               (re.compile(r"energie\s+ffektivis\s+ering"), "energieffektivisering"))
 
 
-def indicators_of(region: Iterable[Block]) -> list[Indicator]:
+def indicators_of(region: Iterable[Block], vocabulary: frozenset[str] = frozenset()) -> list[Indicator]:
     """Indicator rows of the tables in a goal's own text (its indicator tables, not activity
     tables). A table that follows an indicator table without a header of its own continues
     it: text extractions break one table into several."""
@@ -238,7 +251,13 @@ def indicators_of(region: Iterable[Block]) -> list[Indicator]:
                 in_indicators = True
             elif not in_indicators:
                 continue
-            rows.extend(_table_indicators(table_rows))
+            found = _table_indicators(table_rows, vocabulary)
+            if found and rows and found[0].columns == "inferred" and found[0].name[:1].islower():
+                # a row a page break cut: its name goes on after the repeated header
+                rest = found.pop(0)
+                rows[-1].name = f"{rows[-1].name} {rest.name}"
+                rows[-1].period = rows[-1].period or rest.period
+            rows.extend(found)
     return rows
 
 
@@ -269,7 +288,7 @@ def _header_map(header: list[str]) -> dict[int, str] | None:
     return mapping if mapping.get(0) == "name" and len(mapping) >= 3 else None
 
 
-def _table_indicators(rows: list[list[str]]) -> list[Indicator]:
+def _table_indicators(rows: list[list[str]], vocabulary: frozenset[str] = frozenset()) -> list[Indicator]:
     header = rows[0]
     # a real header row (a PDF table, Word, HTML): named columns, rows of the same width;
     # a text extraction's header is a run of fragments ("Periodens", "utfall", …)
@@ -284,7 +303,7 @@ def _table_indicators(rows: list[list[str]]) -> list[Indicator]:
                                    target=cells.get("target") or cells.get("kf_target"), period=cells.get("period"),
                                    values=[_norm(c) for c in row[1:]], columns="header"))
         return found
-    return _fragment_indicators([cell for row in rows for cell in row])
+    return _fragment_indicators([cell for row in rows for cell in row], vocabulary)
 
 
 def _strip_header(fragments: list[str]) -> list[str]:
@@ -311,8 +330,9 @@ def _split_name_values(fragment: str) -> tuple[str, str]:
     while start > 0 and _is_value_word(words[start - 1]):
         start -= 1
     tail = words[start:]
-    if not any(any(c.isdigit() for c in w) for w in tail) and not (tail and tail[0].casefold() in ("tas", "ny", "inget")):
-        return fragment, ""
+    has_figure = any(re.fullmatch(rf"{NUMBER}%?", w) for w in tail)
+    if not has_figure and not (tail and tail[0].casefold() in ("tas", "ny", "inget", "faststäl", "fastställs")):
+        return fragment, ""  # "Nämndens prognossäkerhet T2": T2 is part of the name
     return " ".join(words[:start]), " ".join(tail)
 
 
@@ -321,7 +341,7 @@ def _starts_new_name(fragment: str) -> bool:
     return bool(first) and first[0].isupper() and not _is_value_word(first)
 
 
-def _fragment_indicators(fragments: list[str]) -> list[Indicator]:
+def _fragment_indicators(fragments: list[str], vocabulary: frozenset[str] = frozenset()) -> list[Indicator]:
     """Rows of an indicator table a text extraction has broken into line fragments."""
     from .hyphenation import is_known_word
 
@@ -331,9 +351,10 @@ def _fragment_indicators(fragments: list[str]) -> list[Indicator]:
 
     def flush() -> None:
         if name and values:
-            found.append(_inferred_row(_join_name(name, is_known_word), " ".join(values)))
+            found.append(_inferred_row(_join_name(name, is_known_word, vocabulary), " ".join(values)))
 
-    for fragment in _strip_header([_norm(f) for f in fragments if _norm(f)]):
+    cleaned = _strip_header([_norm(f) for f in fragments if _norm(f)])
+    for position, fragment in enumerate(cleaned):
         if values and _starts_new_name(fragment):
             flush()
             name, values = [], []
@@ -341,6 +362,9 @@ def _fragment_indicators(fragments: list[str]) -> list[Indicator]:
             values.append(fragment)
             continue
         head, tail = _split_name_values(fragment)
+        following = cleaned[position + 1] if position + 1 < len(cleaned) else ""
+        if head and re.fullmatch(r"\d{1,3}", tail) and following[:1].islower() and not _is_value_word(following.split()[0]):
+            head, tail = fragment, ""  # "… inom 48" + "timmar": a number in the name, not a figure
         if head:
             name.append(head)
         if tail:
@@ -349,15 +373,33 @@ def _fragment_indicators(fragments: list[str]) -> list[Indicator]:
     return found
 
 
-def _join_name(parts: list[str], is_known_word: Any) -> str:
+def _split_word(left: str, right: str, is_known_word: Any, vocabulary: frozenset[str] = frozenset()) -> bool:
+    """Whether two fragments are one word the column broke: "resultatöverföringa" + "r",
+    "institutionsplacerad" + "e", "funktionsnedsättni" + "ng". The report's own prose is the
+    best evidence: "Relationsvåldscentrum" is written out there, "Relationsvåldscent" is not."""
+    if not right:
+        return False
+    if len(right) == 1 and len(left) >= 6:  # "högskolestuderand" + "e": no Swedish word is one letter here
+        return right not in ("i", "å", "ö")
+    if vocabulary and left + right in vocabulary and not (left in vocabulary and right in vocabulary):
+        return True
+    left_known, right_known = is_known_word(left), is_known_word(right)
+    if is_known_word(left + right) and not (left_known and right_known):
+        return True
+    return not right_known and (not left_known or len(right) <= 3)
+
+
+def _join_name(parts: list[str], is_known_word: Any, vocabulary: frozenset[str] = frozenset()) -> str:
     """Name fragments joined; a word the column width split without a hyphen is joined back
     ("funktionsnedsättni" + "ng som upplever")."""
     text = parts[0]
     for part in parts[1:]:
         left = text.split()[-1] if text.split() else ""
         right = part.split()[0]
-        if (left and right[:1].islower() and left[-1:].isalpha() and not is_known_word(left.casefold())
-                and is_known_word((left + right).casefold())):
+        if left.endswith("-") and right[:1].islower() and right not in ("och", "eller", "samt"):
+            text = text + part  # "14-" + "dagarsperiod", "ANDT-" + "förebyggande"
+        elif left and right[:1].islower() and left[-1:].isalpha() and _split_word(
+                left.casefold(), re.match(r"[^\W\d_]*", right.casefold()).group(0), is_known_word, vocabulary):
             text = text + part
         else:
             text = text + " " + part
@@ -370,6 +412,8 @@ LEADING_SENTENCES = re.compile(r"^.*[.!?]\s+(?=[A-ZÅÄÖ])")
 def _inferred_row(name: str, value_text: str) -> Indicator:
     # prose the segmenter left in front of a row ("Resultatet kommer i höst. Andel …")
     name = LEADING_SENTENCES.sub("", name)
+    for pattern, word in SPLIT_WORDS:
+        value_text = pattern.sub(word, value_text)
     period = None
     match = PERIOD_END.search(value_text)
     if match:
