@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
-from .hyphenation import HyphenationRepairer
+from .hyphenation import HyphenationRepairer, close_acronym_gaps
 from .ingest.lines import Line
 from .model import Block, BlockType
 
@@ -115,7 +115,11 @@ class Segmenter:
 
     # -- public -----------------------------------------------------------------------
     def segment(self, lines: list[Line]) -> list[Block]:
-        self.lines = [line for line in lines if line.text.strip()]
+        self.lines = [
+            replace(line, text=close_acronym_gaps(line.text)) if "- " in line.text else line
+            for line in lines
+            if line.text.strip()
+        ]
         self.repairer = HyphenationRepairer().fit(line.text for line in self.lines)
         self.style_levels = self._calibrate_styles() if self.source == "pdf" else {}
         self.short_fill = self._short_fill()
