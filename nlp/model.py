@@ -13,7 +13,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Version 1 lacked municipality and organisation (read as unknown) and the "toc" block type.
+READABLE_SCHEMA_VERSIONS = (1, 2)
 
 
 class BlockType(str, Enum):
@@ -106,6 +108,8 @@ class Document:
     source_path: str
     content_hash: str
     district: str | None = None
+    municipality: str | None = None
+    organisation: str | None = None
     year: int | None = None
     report_type: str | None = None
     period: str | None = None
@@ -129,6 +133,8 @@ class Document:
         """The public summary record of ``rapport info``."""
         return {
             "district": self.district,
+            "municipality": self.municipality,
+            "organisation": self.organisation,
             "year": self.year,
             "report_type": self.report_type,
             "period": self.period,
@@ -150,13 +156,15 @@ class Document:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Document":
         version = data.get("schema_version", SCHEMA_VERSION)
-        if version != SCHEMA_VERSION:
+        if version not in READABLE_SCHEMA_VERSIONS:
             raise ValueError(f"unsupported document schema version {version}")
         return cls(
             id=data["id"],
             source_path=data["source_path"],
             content_hash=data["content_hash"],
             district=data.get("district"),
+            municipality=data.get("municipality"),
+            organisation=data.get("organisation"),
             year=data.get("year"),
             report_type=data.get("report_type"),
             period=data.get("period"),
