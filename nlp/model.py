@@ -1,7 +1,7 @@
 """The document model every stage of rapport meets in.
 
 Ingest produces a :class:`Document`: ordered :class:`Block` objects (headings, paragraphs,
-list items, tables) with their page, heading level and section path, each split into
+list items, tables, tables of contents) with their page, heading level and section path, each split into
 :class:`Sentence` objects. Everything serialises to plain JSON and back without loss.
 """
 
@@ -23,6 +23,9 @@ class BlockType(str, Enum):
     PARAGRAPH = "paragraph"
     LIST_ITEM = "list_item"
     TABLE = "table"
+    # A table of contents: rows [title, page]; the "Innehåll" heading is its text's first
+    # line. Kept (the model is lossless) but not a passage and not a section heading.
+    TOC = "toc"
 
 
 @dataclass

@@ -153,7 +153,7 @@ MAX_BLOCK_CHARS = 1_000_000  # spaCy's max_length: longer is not a paragraph
 
 
 def _add_sentences(blocks: list[Block], path: Path) -> None:
-    prose = [b for b in blocks if b.type.value != "table"]
+    prose = [b for b in blocks if b.type.value not in ("table", "toc")]
     for block in prose:
         if len(block.text) > MAX_BLOCK_CHARS:
             raise InputError(f"{path}: a paragraph on page {block.page or '?'} is {len(block.text):,} characters "
