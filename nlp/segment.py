@@ -49,6 +49,8 @@ PARTS = frozenset(
         "Nämndens arbete", "Kompetensförsörjning", "Särskilda satsningar",
     )
 )
+# Parts that summarise the goals in prose; the goal hierarchy itself follows them.
+SUMMARY_PARTS = frozenset(s.casefold() for s in ("Sammanfattande analys", "Sammanfattning"))
 NUMBERING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\S)")
 BULLET = re.compile(r"^(?P<glyph>[•·▪●◦■□➢►‣⁃○\uf0b7\uf0a7*]|[-–—](?=\s))\s*(?P<text>\S.*)$")
 NUMBERED_ITEM = re.compile(r"^(?P<num>\d{1,2}|[a-z])[.)]\s+(?P<text>\S.*)$")
@@ -600,6 +602,10 @@ class Segmenter:
                     last_structural = block.level
                 while stack and stack[-1][0] >= block.level:
                     stack.pop()
+                if stack and stack[0][0] == 1 and stack[0][1].casefold() in SUMMARY_PARTS and _goal_level(block.text):
+                    # the formal goal hierarchy is never part of the summary: with the
+                    # "Uppföljning av ..." heading missing, the goals start their own
+                    stack.clear()
                 block.section = [text for _, text in stack]
                 stack.append((block.level, block.text))
             else:

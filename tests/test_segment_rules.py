@@ -147,3 +147,23 @@ def test_goal_headings_are_not_filed_under_the_summary(norra, sodermalm) -> None
         assert goals
         for block in goals:
             assert block.section and block.section[0].casefold() == "uppföljning av kommunfullmäktiges inriktningsmål"
+
+
+def test_goals_after_summary_without_follow_up_heading_start_their_own_hierarchy() -> None:
+    from nlp.ingest.text import text_to_lines
+
+    text = (
+        "Sammanfattande analys\n\n"
+        "Förvaltningen gör bedömningen att inriktningsmålet kommer att uppfyllas under året.\n\n"
+        "KF:s inriktningsmål: 1. En modern storstad med möjligheter och valfrihet för alla\n\n"
+        "KF:s mål för verksamhetsområdet: 1.1 I Stockholm är människors lika värde grunden\n\n"
+        "Nämndmål: 1.1.1 Barn och unga har en trygg och jämlik uppväxt\n\n"
+        "Analys\n\n"
+        "Förvaltningen har under perioden arbetat med att utveckla samverkan med skolorna.\n"
+    )
+    blocks = segment_lines(text_to_lines(text)[0], "text")
+    headings = {b.text.split(": ")[0]: b for b in blocks if b.type is BlockType.HEADING}
+    assert headings["Sammanfattande analys"].level == 1
+    assert headings["KF:s inriktningsmål"].section == []
+    assert headings["KF:s mål för verksamhetsområdet"].section[0].startswith("KF:s inriktningsmål")
+    assert blocks[-1].section[-1] == "Analys" and "Sammanfattande analys" not in blocks[-1].section
