@@ -198,3 +198,13 @@ def test_version_1_json_still_loads(uppsala: Document) -> None:
     loaded = Document.from_json(json.dumps(old))
     assert loaded.municipality is None and loaded.organisation is None and loaded.year == 2025
     assert Document.from_json(uppsala.to_json()).to_dict() == data
+
+
+def test_uppsala_toc_is_kept_as_toc(uppsala: Document) -> None:
+    from nlp.cli import render_markdown
+
+    toc = [b for b in uppsala.blocks if b.type is BlockType.TOC]
+    assert len(toc) == 1 and toc[0].page == 3
+    assert toc[0].rows == [["Uppdrag", "3"], ["Ekonomiskt resultat", "4"], ["Verksamhetens resultat", "5"]]
+    assert all("Innehåll" not in b.section for b in uppsala.blocks)
+    assert "- Ekonomiskt resultat … 4" in render_markdown(uppsala)
