@@ -57,6 +57,7 @@ class Vocabulary:
     organisation_line: re.Pattern[str]
     label_line: re.Pattern[str]
     label_fields: dict[str, str]
+    generic_organisations: frozenset[str]
 
 
 def _genitive(name: str) -> str:
@@ -108,7 +109,8 @@ def load_vocabulary(path: str | Path = VOCABULARY_PATH) -> Vocabulary:
     ) for label in data[key]}
     label_line = re.compile(rf"^(?P<label>{_words(label_fields)})\s*:\s*(?P<value>\S.*)$", re.IGNORECASE)
     return Vocabulary(types, districts, district_patterns, municipalities, tuple(municipality_patterns),
-                      organisation_line, label_line, label_fields)
+                      organisation_line, label_line, label_fields,
+                      frozenset(n.casefold() for n in data.get("generic_organisations") or ()))
 
 
 # Kept for callers that read the districts as a constant.
@@ -198,10 +200,15 @@ def parse_period(text: str, year: int | None = None) -> str | None:
     return None
 
 
-def _municipality_in(text: str, vocabulary: Vocabulary) -> str | None:
+def _municipality_in(text: str, vocabulary: Vocabulary, title: bool = False) -> str | None:
+    """The municipality ``text`` names as "<name>(s) kommun/stad". With ``title``, only as
+    a title-page line has it: at the start, or after a separator ("Kultur- och
+    fritidsnämnden, Uppsala kommun"), not inside a sentence ("samverkan med Solna stad")."""
     for name, pattern in vocabulary.municipality_patterns:
-        if pattern.search(text):
-            return name
+        for match in pattern.finditer(text):
+            before = text[: match.start()].rstrip()
+            if not title or not before or before.endswith((",", "–", "-", "|", "·", "/")):
+                return name
     return None
 
 
@@ -287,7 +294,7 @@ def detect_metadata(front_lines: Iterable[str], running_titles: Iterable[str] = 
     if meta.organisation is None:
         for text in candidates:
             match = vocabulary.organisation_line.match(text)
-            if match and len(text) <= 60:
+            if match and len(text) <= 60 and text.casefold() not in vocabulary.generic_organisations:
                 meta.organisation = match["org"]
                 source["organisation"] = "title"
                 break
@@ -295,7 +302,7 @@ def detect_metadata(front_lines: Iterable[str], running_titles: Iterable[str] = 
         for text in candidates:
             if not _title_line(text):
                 continue  # running text names other municipalities ("samverkan med Solna stad")
-            name = _municipality_in(text, vocabulary)
+            name = _municipality_in(text, vocabulary, title=True)
             if name:
                 meta.municipality = name
                 source["municipality"] = "title"
@@ -363,3 +370,6 @@ class Manifest:
             else:
                 setattr(meta, column, value)
             source[column] = "manifest"
+        if meta.municipality is None and meta.district in load_vocabulary().districts:
+            meta.municipality = "Stockholm"  # the districts are Stockholm's
+            source["municipality"] = "district"

@@ -208,3 +208,20 @@ def test_uppsala_toc_is_kept_as_toc(uppsala: Document) -> None:
     assert toc[0].rows == [["Uppdrag", "3"], ["Ekonomiskt resultat", "4"], ["Verksamhetens resultat", "5"]]
     assert all("Innehåll" not in b.section for b in uppsala.blocks)
     assert "- Ekonomiskt resultat … 4" in render_markdown(uppsala)
+
+
+@pytest.mark.parametrize(
+    ("lines", "municipality", "organisation"),
+    [
+        (["Årsbokslut 2025", "Kultur- och fritidsnämnden, Uppsala kommun"], "Uppsala", None),
+        (["Årsbokslut 2025", "Förvaltningen samarbetar med Solna stad", "Stadsdelsnämnden"], None, None),
+        (["Verksamhetsberättelse 2024", "i samverkan med Göteborgs Stad och"], None, None),
+        (["Göteborgs Stad", "Idrotts- och föreningsnämnden", "Verksamhetsberättelse 2024"], "Göteborg",
+         "Idrotts- och föreningsnämnden"),
+    ],
+)
+def test_municipality_only_from_title_lines(lines: list[str], municipality: str | None, organisation: str | None) -> None:
+    meta, _ = detect_metadata(lines)
+    assert meta.municipality == municipality
+    if organisation is not None or municipality is None:
+        assert meta.organisation == organisation
