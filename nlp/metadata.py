@@ -17,8 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
 from .errors import InputError
 
 VOCABULARY_PATH = Path(__file__).with_name("data") / "report_vocabulary.yaml"
@@ -72,6 +70,8 @@ def _words(items: Iterable[str]) -> str:
 @lru_cache(maxsize=4)
 def load_vocabulary(path: str | Path = VOCABULARY_PATH) -> Vocabulary:
     """The report vocabulary from its YAML file (cached)."""
+    import yaml  # imported here: the CLI imports this module for every command
+
     try:
         data: dict[str, Any] = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -113,8 +113,12 @@ def load_vocabulary(path: str | Path = VOCABULARY_PATH) -> Vocabulary:
                       frozenset(n.casefold() for n in data.get("generic_organisations") or ()))
 
 
-# Kept for callers that read the districts as a constant.
-DISTRICTS = load_vocabulary().districts
+def __getattr__(name: str) -> Any:
+    # DISTRICTS stays readable as a constant without loading the vocabulary at import
+    # (the CLI imports this module for every command)
+    if name == "DISTRICTS":
+        return load_vocabulary().districts
+    raise AttributeError(name)
 
 
 @dataclass
