@@ -14,6 +14,7 @@ from typing import Iterable
 
 from .hyphenation import HyphenationRepairer, close_acronym_gaps
 from .ingest.lines import Line
+from .metadata import load_vocabulary
 from .model import Block, BlockType
 
 # Goal labels of Stockholm's reports and the level they sit at in the goal hierarchy:
@@ -129,6 +130,7 @@ class Segmenter:
         self.repairer = HyphenationRepairer().fit(line.text for line in self.lines)
         self.style_levels = self._calibrate_styles() if self.source == "pdf" else {}
         self.short_fill = self._short_fill()
+        self._label_line = load_vocabulary().label_line
         blocks: list[Block] = []
         i = 0
         n = len(self.lines)
@@ -356,6 +358,8 @@ class Segmenter:
             return prev.fill < self.short_fill
         if cur.gap_before:
             return True
+        if prev.fill < 0.7 and len(cur.text) <= 120 and self._label_line.match(cur.text):
+            return True  # a facts page: "Rapportperiod: 2025-12-31" / "Organisation: ..." one per line
         if self.source == "pdf" and cur.indent > 0.02 and cur.indent - prev.indent > 0.02:
             return True  # first-line indent
         return terminal and prev.fill < self.short_fill

@@ -107,6 +107,8 @@ def test_uppsala_body_sections_and_passages(uppsala: Document) -> None:
         assert title in headings
     passages = [b.text for b in uppsala.passages]
     assert any(p.startswith("Nämnden redovisar ett överskott") for p in passages)
+    # one labelled fact a line, not one paragraph of them
+    assert "Rapportperiod: 2025-12-31" in passages and "Organisation: Kultur- och fritidsnämnden" in passages
     # the table of contents is not prose
     assert not any("...." in p or p.startswith("Uppdrag") for p in passages)
 
