@@ -41,7 +41,7 @@ PASSAGES = "passages.parquet"
 GOALS = "goals.parquet"
 DOCUMENTS = "documents.parquet"
 ERRORS = "errors.csv"
-PART_VERSION = "3"  # bump when the row layout changes: old parts are then redone (2: source_path, 3: goals)
+PART_VERSION = "3"  # bump when the row layout changes: old parts are then redone (2: source_path; 3: goals, municipality, organisation)
 
 
 @dataclass(frozen=True)
@@ -140,14 +140,16 @@ def document_rows(document: Any, theme_model: Any, programs_nlp: Any = None) -> 
     rows = []
     for (index, block), scores, on, names in zip(passages, proba, decided, named):
         row = {"passage_id": f"{document.id}#{index}", "doc": document.id, "content_hash": document.content_hash,
-               "district": document.district, "year": document.year, "report_type": document.report_type,
+               "district": document.district, "municipality": document.municipality,
+               "organisation": document.organisation, "year": document.year, "report_type": document.report_type,
                "page": block.page, "section": list(block.section), "type": block.type.value, "text": block.text,
                "labels": [t for t, flag in zip(theme_ids, on) if flag], "programs": sorted(set(names))}
         row.update({f"score_{t}": round(float(p), 6) for t, p in zip(theme_ids, scores)})
         rows.append(row)
     report = {"doc": document.id, "content_hash": document.content_hash, "source": Path(document.source_path).name,
               "source_path": str(Path(document.source_path).resolve()),
-              "district": document.district, "year": document.year, "report_type": document.report_type,
+              "district": document.district, "municipality": document.municipality,
+              "organisation": document.organisation, "year": document.year, "report_type": document.report_type,
               "period": document.period, "pages": document.pages, "passages": len(rows),
               "words": sum(len(r["text"].split()) for r in rows),
               "programs": len({n for names in named for n in names})}

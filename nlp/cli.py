@@ -30,6 +30,10 @@ def render_markdown(document: Document) -> str:
             out.append("#" * min(block.level or 6, 6) + " " + block.text)
         elif block.type is BlockType.LIST_ITEM:
             out.append("- " + block.text)
+        elif block.type is BlockType.TOC and block.rows:
+            heading = block.text.split("\n", 1)[0] if len(block.text.split("\n")) > len(block.rows) else None
+            out.extend([f"**{heading}**", ""] if heading else [])
+            out.extend(f"- {title} … {page}" for title, page in block.rows)
         elif block.type is BlockType.TABLE and block.rows:
             width = max(len(r) for r in block.rows)
             rows = [r + [""] * (width - len(r)) for r in block.rows]

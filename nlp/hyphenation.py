@@ -140,6 +140,27 @@ class HyphenationRepairer:
         return head + tail
 
 
+# "SÄBO- läkare", "LSS- insatser": an extractor left a space after an acronym's hyphen where
+# the line broke; unless a conjunction follows ("LSS- och hemtjänstverksamheten"), the
+# hyphen joins the acronym to the word, as "LSS-boende" is written mid-line.
+_ACRONYM_GAP = re.compile(
+    r"(?<![\w-])(?P<acronym>[A-ZÅÄÖ]{2,}[0-9]*)- (?=(?P<tail>[a-zåäö]+))"
+)
+
+
+def close_acronym_gaps(text: str) -> str:
+    """Join "ACRONYM- word" into "ACRONYM-word" unless the word is a conjunction."""
+    if "- " not in text:
+        return text
+
+    def fix(match: re.Match[str]) -> str:
+        if match["tail"] in CONJUNCTIONS:
+            return match.group(0)
+        return match["acronym"] + "-"
+
+    return _ACRONYM_GAP.sub(fix, text)
+
+
 def strip_soft_hyphens(text: str) -> str:
     """Remove soft hyphens (U+00AD) and the U+FFFE markers some extractors emit."""
     return text.replace("\u00ad", "").replace("\ufffe", "")

@@ -1,7 +1,7 @@
 """The document model every stage of rapport meets in.
 
 Ingest produces a :class:`Document`: ordered :class:`Block` objects (headings, paragraphs,
-list items, tables) with their page, heading level and section path, each split into
+list items, tables, tables of contents) with their page, heading level and section path, each split into
 :class:`Sentence` objects. Everything serialises to plain JSON and back without loss.
 """
 
@@ -13,7 +13,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Version 1 lacked municipality and organisation (read as unknown) and the "toc" block type.
+READABLE_SCHEMA_VERSIONS = (1, 2)
 
 
 class BlockType(str, Enum):
@@ -21,6 +23,9 @@ class BlockType(str, Enum):
     PARAGRAPH = "paragraph"
     LIST_ITEM = "list_item"
     TABLE = "table"
+    # A table of contents: rows [title, page]; the "Innehåll" heading is its text's first
+    # line. Kept (the model is lossless) but not a passage and not a section heading.
+    TOC = "toc"
 
 
 @dataclass
@@ -106,6 +111,8 @@ class Document:
     source_path: str
     content_hash: str
     district: str | None = None
+    municipality: str | None = None
+    organisation: str | None = None
     year: int | None = None
     report_type: str | None = None
     period: str | None = None
@@ -129,6 +136,8 @@ class Document:
         """The public summary record of ``rapport info``."""
         return {
             "district": self.district,
+            "municipality": self.municipality,
+            "organisation": self.organisation,
             "year": self.year,
             "report_type": self.report_type,
             "period": self.period,
@@ -150,13 +159,15 @@ class Document:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Document":
         version = data.get("schema_version", SCHEMA_VERSION)
-        if version != SCHEMA_VERSION:
+        if version not in READABLE_SCHEMA_VERSIONS:
             raise ValueError(f"unsupported document schema version {version}")
         return cls(
             id=data["id"],
             source_path=data["source_path"],
             content_hash=data["content_hash"],
             district=data.get("district"),
+            municipality=data.get("municipality"),
+            organisation=data.get("organisation"),
             year=data.get("year"),
             report_type=data.get("report_type"),
             period=data.get("period"),

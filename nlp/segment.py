@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
-from .hyphenation import HyphenationRepairer
+from .hyphenation import HyphenationRepairer, close_acronym_gaps
 from .ingest.lines import Line
+from .metadata import load_vocabulary
 from .model import Block, BlockType
 
 # Goal labels of Stockholm's reports and the level they sit at in the goal hierarchy:
@@ -49,6 +50,8 @@ PARTS = frozenset(
         "Nämndens arbete", "Kompetensförsörjning", "Särskilda satsningar",
     )
 )
+# Parts that summarise the goals in prose; the goal hierarchy itself follows them.
+SUMMARY_PARTS = frozenset(s.casefold() for s in ("Sammanfattande analys", "Sammanfattning"))
 NUMBERING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\S)")
 BULLET = re.compile(r"^(?P<glyph>[•·▪●◦■□➢►‣⁃○\uf0b7\uf0a7*]|[-–—](?=\s))\s*(?P<text>\S.*)$")
 NUMBERED_ITEM = re.compile(r"^(?P<num>\d{1,2}|[a-z])[.)]\s+(?P<text>\S.*)$")
@@ -58,6 +61,10 @@ DATE_ROW_END = re.compile(r"\d{4}-\d{2}-\d{2}(\s+\d{4}-\d{2}-\d{2})?\s*(\S.{0,30
 ACTIVITY_DATES = re.compile(r"\d{4}-\d{2}-\d{2}\s+\d{4}-\d{2}-\d{2}(\s+\S.{0,30})?$")
 VALUE = re.compile(r"(\d+\s?%|\d[\d\s]*,\d+|^\d[\d\s]*$|\d{4}-\d{2}-\d{2}|^(Tertial|Helår|VB|T\d)\b|^\d+\s+\d{4}\s*$)")
 TERMINAL = re.compile(r"[.!?:]['\"”»)]*$")
+# Tables of contents: an "Innehåll" heading, rows with dotted leaders and a page number.
+TOC_HEADING = re.compile(r"^(Innehåll|Innehållsförteckning|Innehållsförteckning:|Innehåll:)$", re.IGNORECASE)
+TOC_LEADER_ROW = re.compile(r"^(?P<title>\S.*?)\s*(?:[.…·_]\s?){4,}\s*(?P<page>\d{1,3})$")
+TOC_PLAIN_ROW = re.compile(r"^(?P<title>\S.*?[^\d\s.,%])\s+(?P<page>\d{1,3})$")
 SOFT_END = "\u00ad"
 HYPHEN_END = re.compile(r"(?P<head>[\w]+)-$")
 
@@ -115,16 +122,23 @@ class Segmenter:
 
     # -- public -----------------------------------------------------------------------
     def segment(self, lines: list[Line]) -> list[Block]:
-        self.lines = [line for line in lines if line.text.strip()]
+        self.lines = [
+            replace(line, text=close_acronym_gaps(line.text)) if "- " in line.text else line
+            for line in lines
+            if line.text.strip()
+        ]
         self.repairer = HyphenationRepairer().fit(line.text for line in self.lines)
         self.style_levels = self._calibrate_styles() if self.source == "pdf" else {}
         self.short_fill = self._short_fill()
+        self._label_line = load_vocabulary().label_line
         blocks: list[Block] = []
         i = 0
         n = len(self.lines)
         while i < n:
             line = self.lines[i]
-            if self._table_starts(i):
+            if self._toc_starts(i):
+                block, i = self._take_toc(i)
+            elif self._table_starts(i):
                 block, i = self._take_table(i)
             elif STATUS.match(line.text):
                 block, i = Block(BlockType.PARAGRAPH, line.text, page=line.page), i + 1
@@ -344,6 +358,8 @@ class Segmenter:
             return prev.fill < self.short_fill
         if cur.gap_before:
             return True
+        if prev.fill < 0.7 and len(cur.text) <= 120 and self._label_line.match(cur.text):
+            return True  # a facts page: "Rapportperiod: 2025-12-31" / "Organisation: ..." one per line
         if self.source == "pdf" and cur.indent > 0.02 and cur.indent - prev.indent > 0.02:
             return True  # first-line indent
         return terminal and prev.fill < self.short_fill
@@ -372,6 +388,47 @@ class Segmenter:
         block = Block(BlockType.PARAGRAPH, self._join(parts), page=self.lines[i].page)
         block.page_end = self.lines[j - 1].page
         return block, j
+
+    # -- tables of contents -------------------------------------------------------------
+    def _toc_row(self, j: int, plain: bool) -> re.Match[str] | None:
+        if j >= len(self.lines):
+            return None
+        text = self.lines[j].text
+        return TOC_LEADER_ROW.match(text) or (TOC_PLAIN_ROW.match(text) if plain else None)
+
+    def _toc_starts(self, i: int) -> bool:
+        """An "Innehåll" heading followed by a row, or two rows with dotted leaders."""
+        if TOC_HEADING.match(self.lines[i].text):
+            return bool(self._toc_row(i + 1, plain=True) or self._toc_row(i + 2, plain=True))
+        return bool(self._toc_row(i, plain=False) and self._toc_row(i + 1, plain=False))
+
+    def _take_toc(self, i: int) -> tuple[Block, int]:
+        heading = self.lines[i].text if TOC_HEADING.match(self.lines[i].text) else None
+        # after an "Innehåll" heading, rows need no leaders ("Uppdrag 3"); without one, they do
+        plain = heading is not None
+        j = i + 1 if heading else i
+        rows: list[list[str]] = []
+        pending: list[str] = []  # a title wrapped onto the row's line: "Uppföljning av" / "målen ..... 5"
+        while j < len(self.lines):
+            match = self._toc_row(j, plain)
+            if match:
+                title = " ".join([*pending, match["title"].strip()])
+                rows.append([title, match["page"]])
+                pending = []
+                j += 1
+                continue
+            text = self.lines[j].text
+            if not pending and len(text) < 80 and not TERMINAL.search(text) and self._toc_row(j + 1, plain):
+                pending.append(text)
+                j += 1
+                continue
+            break
+        if pending:
+            j -= len(pending)  # not a wrapped title after all
+        text = "\n".join(([heading] if heading else []) + [f"{title} {page}" for title, page in rows])
+        block = Block(BlockType.TOC, text, page=self.lines[i].page, rows=rows)
+        block.page_end = self.lines[j - 1].page
+        return block, max(j, i + 1)
 
     # -- tables -----------------------------------------------------------------------
     def _table_starts(self, i: int) -> bool:
@@ -507,10 +564,40 @@ class Segmenter:
         return out.replace(SOFT_END, "").strip()
 
     # -- hierarchy --------------------------------------------------------------------
+    @staticmethod
+    def _parts_inside_goals(blocks: list[Block]) -> set[int]:
+        """Indices of part names used as topic headings inside a goal.
+
+        A part name such as "Kompetensförsörjning" or "Personal" is also a topic a goal's
+        analysis writes about (under "KF:s mål för verksamhetsområdet: 3.4 Medarbetare ...").
+        Taken as a part, it would close the goal hierarchy and file every later goal under
+        it. It is a topic when a goal is open and the next part-or-goal heading after it
+        is a goal again."""
+        inside: set[int] = set()
+        headings = [(i, b) for i, b in enumerate(blocks) if b.type is BlockType.HEADING]
+        goal_open = False
+        for position, (index, block) in enumerate(headings):
+            if _goal_level(block.text) is not None:
+                goal_open = True
+                continue
+            if block.level != 1 or block.text.rstrip(" :").casefold() not in PARTS:
+                continue
+            if goal_open:
+                following = next((b for _, b in headings[position + 1:]
+                                  if _goal_level(b.text) is not None or b.text.rstrip(" :").casefold() in PARTS), None)
+                if following is not None and _goal_level(following.text) is not None:
+                    inside.add(index)
+                    continue
+            goal_open = False
+        return inside
+
     def _assign_levels_and_sections(self, blocks: list[Block]) -> list[Block]:
         stack: list[tuple[int, str]] = []
         last_structural = 0
-        for block in blocks:
+        topics = self._parts_inside_goals(blocks)
+        for index, block in enumerate(blocks):
+            if index in topics:
+                block.level = None  # a topic heading, placed below the current goal's sub-heading
             if block.type is BlockType.HEADING:
                 if block.level is None:
                     # a topic heading inside the current goal/part, below its sub-heading
@@ -519,6 +606,10 @@ class Segmenter:
                     last_structural = block.level
                 while stack and stack[-1][0] >= block.level:
                     stack.pop()
+                if stack and stack[0][0] == 1 and stack[0][1].casefold() in SUMMARY_PARTS and _goal_level(block.text):
+                    # the formal goal hierarchy is never part of the summary: with the
+                    # "Uppföljning av ..." heading missing, the goals start their own
+                    stack.clear()
                 block.section = [text for _, text in stack]
                 stack.append((block.level, block.text))
             else:

@@ -70,6 +70,9 @@ class CatalogEntry:
     period: str | None
     pages: int | None
     blocks: int
+    # added with issue 17; catalogs written before read them as unknown
+    municipality: str | None = None
+    organisation: str | None = None
 
 
 class DocumentStore:
@@ -147,6 +150,8 @@ class DocumentStore:
                 period=document.period,
                 pages=document.pages,
                 blocks=len(document.blocks),
+                municipality=document.municipality,
+                organisation=document.organisation,
             )
             self._save()
         return True

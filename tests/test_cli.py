@@ -53,8 +53,11 @@ def test_segment_md_and_text(capsys: pytest.CaptureFixture[str]) -> None:
 def test_info_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["info", str(SODERMALM), "--format", "json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert set(info) == {"district", "year", "report_type", "period", "title", "pages", "blocks", "paragraphs"}
+    assert set(info) == {"district", "municipality", "organisation", "year", "report_type", "period", "title", "pages",
+                         "blocks", "paragraphs"}
     assert (info["district"], info["year"], info["report_type"], info["period"]) == ("Södermalm", 2020, "tertialrapport", "T1")
+    # the manifest names a Stockholm district; the extraction names no committee
+    assert (info["municipality"], info["organisation"]) == ("Stockholm", None)
 
 
 def test_info_without_manifest_leaves_unknowns_null(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

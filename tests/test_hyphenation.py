@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.hyphenation import HyphenationRepairer, is_known_word
+from nlp.hyphenation import HyphenationRepairer, close_acronym_gaps, is_known_word
 from nlp.ingest.text import text_to_lines
 from nlp.segment import segment_lines
 
@@ -68,3 +68,46 @@ def test_function_word_is_not_a_compound_tail() -> None:
 def test_two_short_words_keep_their_hyphen() -> None:
     assert HyphenationRepairer().join("drop", "in") == "drop-in"
     assert HyphenationRepairer().join("led", "ningen") == "ledningen"
+
+
+# Acronym compounds (issue 17): the extractor left a space after the acronym's hyphen.
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # corpora/norra-innerstaden_2025_tertialrapport-1.txt, lines 7996 and 3027
+        ("Årets budget prognostiseras att öka beroende på prestationsförändringar för LSS- insatser,",
+         "Årets budget prognostiseras att öka beroende på prestationsförändringar för LSS-insatser,"),
+        ("sjukvården exempelvis med husläkarmottagningar, SÄBO- läkare,",
+         "sjukvården exempelvis med husläkarmottagningar, SÄBO-läkare,"),
+        # line 4383: a suspended compound keeps its space
+        ("AI-verktyg inom LSS- och hemtjänstverksamheten.", "AI-verktyg inom LSS- och hemtjänstverksamheten."),
+        ("trygghet - LSS-", "trygghet - LSS-"),
+        ("kvälls- och nattidrott", "kvälls- och nattidrott"),
+    ],
+)
+def test_acronym_gap_closed(line: str, expected: str) -> None:
+    assert close_acronym_gaps(line) == expected
+
+
+def test_acronym_hyphen_at_line_end_joins_the_word() -> None:
+    assert HyphenationRepairer().join("SÄBO", "läkare") == "SÄBO-läkare"
+    text = (
+        "Förvaltningen samarbetar med den regionfinansierade vården, exempelvis med husläkare och SÄBO-\n"
+        "läkare, och med rehabiliteringen. Samarbetet har utvecklats under perioden inom verksam-\n"
+        "heten och fortsätter med kvälls- och nattidrott för unga.\n"
+    )
+    blocks = segment_lines(text_to_lines(text)[0], "text")
+    assert "husläkare och SÄBO-läkare, och" in blocks[0].text
+    assert "inom verksamheten och" in blocks[0].text
+    assert "kvälls- och nattidrott" in blocks[0].text
+
+
+def test_corpus_acronym_compounds(norra) -> None:
+    texts = [b.text for b in norra.blocks]
+    assert any("prestationsförändringar för LSS-insatser, från 651" in t for t in texts)
+    assert any("husläkarmottagningar, SÄBO-läkare," in t for t in texts)
+    assert any("inom LSS-verksamheter. Även" in t for t in texts)  # line 273, split at the line end
+    assert any("stadens ANDTS-program, där" in t for t in texts)  # line 2135
+    assert any("SPF samt PRO-föreningar." in t for t in texts)  # line 3123
+    assert any("AI-verktyg inom LSS- och hemtjänstverksamheten" in t for t in texts)
+    assert not any(" LSS- insatser" in t or "SÄBO- läkare" in t for t in texts)

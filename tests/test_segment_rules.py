@@ -81,3 +81,89 @@ def test_full_line_at_page_end_continues_on_next_page() -> None:
     ]
     blocks = segment_lines(lines, "pdf")
     assert len(blocks) == 1 and blocks[0].text.endswith("stadsdelsområdets parker.")
+
+
+# Tables of contents (issue 17): kept as a "toc" block with [title, page] rows, not prose,
+# and the "Innehåll" heading is no section of the body.
+TOC_TEXT = """Innehållsförteckning
+
+Sammanfattande analys ........................................ 3
+Uppföljning av kommunfullmäktiges
+inriktningsmål ............................................... 5
+Ekonomi . . . . . . . . . . . . . . . . . . . . . . . . . . . 21
+
+Sammanfattande analys
+
+Förvaltningen gör bedömningen att inriktningsmålet kommer att uppfyllas under året.
+"""
+
+
+def test_toc_in_text_extraction_is_a_toc_block() -> None:
+    from nlp.ingest.text import text_to_lines
+
+    blocks = segment_lines(text_to_lines(TOC_TEXT)[0], "text")
+    toc = [b for b in blocks if b.type is BlockType.TOC]
+    assert len(toc) == 1 and not toc[0].is_passage
+    assert toc[0].rows == [["Sammanfattande analys", "3"], ["Uppföljning av kommunfullmäktiges inriktningsmål", "5"],
+                           ["Ekonomi", "21"]]
+    assert toc[0].text.startswith("Innehållsförteckning\n")
+    heading = next(b for b in blocks if b.type is BlockType.HEADING)
+    assert heading.text == "Sammanfattande analys" and heading.section == []
+    paragraph = blocks[-1]
+    assert paragraph.type is BlockType.PARAGRAPH and paragraph.section == ["Sammanfattande analys"]
+    assert not any("...." in b.text for b in blocks if b.is_passage)
+
+
+def test_toc_rows_without_heading_need_leaders() -> None:
+    lines = [
+        _pdf_line("Uppdrag .............................. 3", fill=0.9),
+        _pdf_line("Ekonomiskt resultat .................. 4", fill=0.9),
+        _pdf_line("Nämnden redovisar ett överskott om 2,4 miljoner kronor för året 2025.", fill=0.8),
+    ]
+    blocks = segment_lines(lines, "pdf")
+    assert [b.type for b in blocks] == [BlockType.TOC, BlockType.PARAGRAPH]
+    # a line of prose ending in a number is no row without an "Innehåll" heading
+    prose = [_pdf_line("Antalet besökare ökade under perioden till 2025", fill=0.7),
+             _pdf_line("Fritidsgårdarna nådde fler unga 12", fill=0.5)]
+    assert all(b.type is not BlockType.TOC for b in segment_lines(prose, "pdf"))
+
+
+def test_toc_round_trips_through_json() -> None:
+    from nlp.ingest.text import text_to_lines
+    from nlp.model import Document
+
+    blocks = segment_lines(text_to_lines(TOC_TEXT)[0], "text")
+    doc = Document(id="t", source_path="t.txt", content_hash="x", blocks=blocks)
+    again = Document.from_json(doc.to_json())
+    assert again.blocks[0].type is BlockType.TOC and again.blocks[0].rows == blocks[0].rows
+    assert all(b.type is not BlockType.TOC for b in again.passages)
+
+
+# Goal hierarchy after a summary (issue 17, item 3): the goal headings after "Sammanfattande
+# analys" belong to "Uppföljning av kommunfullmäktiges inriktningsmål", not to the summary.
+def test_goal_headings_are_not_filed_under_the_summary(norra, sodermalm) -> None:
+    for doc in (norra, sodermalm):
+        goals = [b for b in doc.blocks if b.type is BlockType.HEADING and b.text.startswith(("KF:s", "Nämndmål"))]
+        assert goals
+        for block in goals:
+            assert block.section and block.section[0].casefold() == "uppföljning av kommunfullmäktiges inriktningsmål"
+
+
+def test_goals_after_summary_without_follow_up_heading_start_their_own_hierarchy() -> None:
+    from nlp.ingest.text import text_to_lines
+
+    text = (
+        "Sammanfattande analys\n\n"
+        "Förvaltningen gör bedömningen att inriktningsmålet kommer att uppfyllas under året.\n\n"
+        "KF:s inriktningsmål: 1. En modern storstad med möjligheter och valfrihet för alla\n\n"
+        "KF:s mål för verksamhetsområdet: 1.1 I Stockholm är människors lika värde grunden\n\n"
+        "Nämndmål: 1.1.1 Barn och unga har en trygg och jämlik uppväxt\n\n"
+        "Analys\n\n"
+        "Förvaltningen har under perioden arbetat med att utveckla samverkan med skolorna.\n"
+    )
+    blocks = segment_lines(text_to_lines(text)[0], "text")
+    headings = {b.text.split(": ")[0]: b for b in blocks if b.type is BlockType.HEADING}
+    assert headings["Sammanfattande analys"].level == 1
+    assert headings["KF:s inriktningsmål"].section == []
+    assert headings["KF:s mål för verksamhetsområdet"].section[0].startswith("KF:s inriktningsmål")
+    assert blocks[-1].section[-1] == "Analys" and "Sammanfattande analys" not in blocks[-1].section

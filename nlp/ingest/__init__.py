@@ -134,6 +134,8 @@ def load_document(path: str | Path, manifest: Manifest | None = None, *, use_man
         source_path=str(path),
         content_hash=content_hash(data),
         district=meta.district,
+        municipality=meta.municipality,
+        organisation=meta.organisation,
         year=meta.year,
         report_type=meta.report_type,
         period=meta.period,
@@ -151,7 +153,7 @@ MAX_BLOCK_CHARS = 1_000_000  # spaCy's max_length: longer is not a paragraph
 
 
 def _add_sentences(blocks: list[Block], path: Path) -> None:
-    prose = [b for b in blocks if b.type.value != "table"]
+    prose = [b for b in blocks if b.type.value not in ("table", "toc")]
     for block in prose:
         if len(block.text) > MAX_BLOCK_CHARS:
             raise InputError(f"{path}: a paragraph on page {block.page or '?'} is {len(block.text):,} characters "
