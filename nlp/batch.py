@@ -179,7 +179,7 @@ def goal_schema() -> Any:
                            ("columns", pa.string())])
     text = pa.string()
     return pa.schema([("doc", text), ("content_hash", text), ("district", text), ("year", pa.int64()),
-                      ("report_type", text), ("kind", text), ("number", text), ("goal", text), ("parent", text),
+                      ("report_type", text), ("municipality", text), ("organisation", text), ("kind", text), ("number", text), ("goal", text), ("parent", text),
                       ("parent_number", text), ("assessment", text), ("assessment_source", text),
                       ("assessment_text", text), ("page", pa.int64()), ("block", pa.int64()), ("passage_id", text),
                       ("indicators", pa.list_(indicator))])

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from .errors import InputError
 from .reports import ReportLoader
 
-CSV_FIELDS = ["doc", "district", "year", "report_type", "kind", "number", "goal", "parent", "parent_number",
+CSV_FIELDS = ["doc", "municipality", "organisation", "district", "year", "report_type", "kind", "number", "goal", "parent", "parent_number",
               "assessment", "assessment_source", "assessment_text", "page", "indicators"]
 
 

@@ -78,6 +78,8 @@ class Goal:
     district: str | None
     year: int | None
     report_type: str | None
+    municipality: str | None
+    organisation: str | None
     block: int  # index of the goal's heading in Document.blocks
     passage_id: str | None  # the first passage under the goal ("doc#block"), as the index and batch name it
     indicators: list[Indicator] = field(default_factory=list)
@@ -152,7 +154,8 @@ def extract_goals(doc: Document) -> list[Goal]:
             goal=text, number=number, kind=kind, parent=parent.goal if parent else None,
             parent_number=parent.number if parent else None, assessment=assessment, assessment_source=source,
             assessment_text=evidence, page=blocks[index].page, doc=doc.id, district=doc.district, year=doc.year,
-            report_type=doc.report_type, block=index,
+            report_type=doc.report_type, municipality=getattr(doc, "municipality", None),
+            organisation=getattr(doc, "organisation", None), block=index,
             passage_id=next((f"{doc.id}#{i}" for i in range(index + 1, end) if blocks[i].is_passage), None),
             indicators=indicators_of(region, vocabulary),
         )
