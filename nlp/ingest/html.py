@@ -1,0 +1,172 @@
+"""Reading report web pages (.html) into blocks.
+
+Only the report's main content counts: <main>, [role=main] or <article>, else the
+container with the most paragraph text. Site chrome (navigation, header, footer,
+sidebars, cookie banners, scripts, hidden elements) is dropped before reading.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..model import Block, BlockType
+
+DROP_TAGS = {"nav", "header", "footer", "aside", "script", "style", "noscript", "form", "template", "svg",
+             "iframe", "button", "select", "dialog"}
+CHROME = re.compile(r"cookie|consent|banner|gdpr|breadcrumb|skip|share|social|menu|sidebar", re.IGNORECASE)
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+HEADINGS = {f"h{n}": n for n in range(1, 7)}
+BLOCK_TAGS = {"p", "li", "table", "ul", "ol", "div", "section", "article", "main", "blockquote", "dl", "dt", "dd",
+              "figure", "figcaption", "pre", "address"} | set(HEADINGS)
+META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_-]+)", re.IGNORECASE)
+
+
+def _decode(path: Path, data: bytes) -> str:
+    from .text import decode_bytes
+
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    match = META_CHARSET.search(data[:4096])
+    if match:
+        try:
+            return data.decode(match[1].decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_bytes(data, str(path))[0]
+
+
+def _is_chrome(element: Any) -> bool:
+    if element.tag in DROP_TAGS:
+        return True
+    attrs = " ".join(element.get(a, "") for a in ("id", "class", "aria-label", "role"))
+    if element.get("role") in ("navigation", "banner", "contentinfo", "complementary", "search"):
+        return True
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true" or \
+            HIDDEN_STYLE.search(element.get("style", "")):
+        return True
+    return bool(CHROME.search(attrs)) and element.tag not in ("main", "article", "body", "html")
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def _main(root: Any) -> Any:
+    for query in ("//main", "//*[@role='main']", "//article"):
+        found = root.xpath(query)
+        if found:
+            return max(found, key=lambda e: len(e.text_content()))
+    body = root.find("body")
+    body = body if body is not None else root
+    best, best_score = body, 0
+    for element in body.iter("div", "section"):
+        score = sum(len(p.text_content()) for p in element.iter("p"))
+        # the innermost container holding most of the paragraph text
+        if score >= best_score * 0.95 and score > 0:
+            best, best_score = element, score
+    return best
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+
+    def inline_text(self, element: Any) -> str:
+        """Text of an element without its nested block children; <br> as a space."""
+        parts = [element.text or ""]
+        for child in element:
+            if not isinstance(child.tag, str):
+                parts.append(child.tail or "")
+                continue
+            if child.tag == "br":
+                parts.append(" ")
+            elif child.tag not in BLOCK_TAGS and not _is_chrome(child):
+                parts.append(self.inline_text(child))
+            parts.append(child.tail or "")
+        return _clean("".join(parts))
+
+    def read(self, element: Any) -> None:
+        tag = element.tag
+        if not isinstance(tag, str) or _is_chrome(element):
+            return
+        if tag in HEADINGS:
+            text = _clean(element.text_content())
+            if text:
+                self.blocks.append(Block(BlockType.HEADING, text, level=HEADINGS[tag]))
+        elif tag == "li":
+            text = self.inline_text(element)
+            if text:
+                self.blocks.append(Block(BlockType.LIST_ITEM, text))
+            for child in element:
+                if isinstance(child.tag, str) and child.tag in BLOCK_TAGS:
+                    self.read(child)
+        elif tag == "table":
+            rows = []
+            for tr in element.iter("tr"):
+                cells = [_clean(c.text_content()) for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+                if any(cells):
+                    rows.append(cells)
+            if rows:
+                self.blocks.append(Block(BlockType.TABLE, "\n".join(" | ".join(r) for r in rows), rows=rows))
+        elif tag in ("p", "dt", "dd", "figcaption", "pre", "address", "blockquote") and \
+                not any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in element):
+            text = self.inline_text(element)
+            if text:
+                self.blocks.append(Block(BlockType.PARAGRAPH, text))
+        else:
+            # a container: loose text between its block children is a paragraph of its own
+            pending = [element.text or ""]
+            for child in element:
+                if not isinstance(child.tag, str):
+                    pending.append(child.tail or "")
+                    continue
+                if child.tag in BLOCK_TAGS or _is_chrome(child):
+                    self.flush(pending)
+                    pending = []
+                    self.read(child)
+                elif child.tag == "br":
+                    pending.append(" ")
+                else:
+                    pending.append(self.inline_text(child))
+                pending.append(child.tail or "")
+            self.flush(pending)
+
+    def flush(self, parts: list[str]) -> None:
+        text = _clean("".join(parts))
+        if text:
+            self.blocks.append(Block(BlockType.PARAGRAPH, text))
+
+
+def read_html(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str, Any]]:
+    """Blocks (levels set, sections not yet), front lines for metadata and facts of a page."""
+    import lxml.html
+    from lxml.etree import ParserError
+
+    from ..segment import Segmenter
+
+    text = _decode(path, data)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (ParserError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable HTML page ({exc}).") from None
+    title_el = root.find(".//title")
+    page_title = _clean(title_el.text_content()) if title_el is not None else ""
+    reader = _Reader()
+    reader.read(_main(root))
+    blocks = reader.blocks
+    if not any(b.type is not BlockType.HEADING and len(b.text) >= 40 for b in blocks):
+        raise InputError(f"{path}: no report text found: the page has only navigation/site chrome.")
+    for block in blocks:
+        if block.type is BlockType.HEADING:
+            block.level = Segmenter._text_level(block.text) or block.level
+    headings = [b.text for b in blocks if b.type is BlockType.HEADING and b.level == 1]
+    title = headings[0] if headings else None
+    front = [b.text for b in blocks[:30]]
+    # "<report> – <site name>": the site name is not part of the report's title
+    site_free = re.split(r"\s+[–|-]\s+", page_title)[0] if page_title else ""
+    running = headings + ([site_free] if site_free else [])
+    facts: dict[str, Any] = {"title": title, "running_titles": running, "pages": None}
+    return blocks, front, facts
