@@ -21,6 +21,7 @@ HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNO
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
 BLOCK_TAGS = {"p", "li", "table", "ul", "ol", "div", "section", "article", "main", "blockquote", "dl", "dt", "dd",
               "figure", "figcaption", "pre", "address"} | set(HEADINGS)
+BYLINE_MAX = 100
 META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_-]+)", re.IGNORECASE)
 
 
@@ -159,12 +160,20 @@ def read_html(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
     blocks = reader.blocks
     if not any(b.type is not BlockType.HEADING and len(b.text) >= 40 for b in blocks):
         raise InputError(f"{path}: no report text found: the page has only navigation/site chrome.")
+    front = [b.text for b in blocks[:30]]
+    if blocks and blocks[0].type is BlockType.HEADING and blocks[0].level == 1:
+        # short lines right under the page title (the council's name, a date, a case number)
+        # are a byline: like a PDF's title page they describe the report, they are not its text
+        end = 1
+        while end < len(blocks) and blocks[end].type is BlockType.PARAGRAPH and len(blocks[end].text) <= BYLINE_MAX \
+                and not blocks[end].text.endswith((".", "!", "?", ":")):
+            end += 1
+        del blocks[1:end]
     for block in blocks:
         if block.type is BlockType.HEADING:
             block.level = Segmenter._text_level(block.text) or block.level
     headings = [b.text for b in blocks if b.type is BlockType.HEADING and b.level == 1]
     title = headings[0] if headings else None
-    front = [b.text for b in blocks[:30]]
     # "<report> – <site name>": the site name is not part of the report's title
     site_free = re.split(r"\s+[–|-]\s+", page_title)[0] if page_title else ""
     running = headings + ([site_free] if site_free else [])
