@@ -23,7 +23,8 @@ from evaluation.generate_pdfs import DISTRICTS, PARTS, REPORTS, ROOT, Builder, M
 # Chrome strings the HTML/DOCX furniture contains; none may appear in any block.
 CHROME = ("Stockholms stad – startsida", "Kontakta oss", "Vi använder kakor", "Godkänn alla kakor",
           "Du är här:", "Hoppa till innehållet", "Dela sidan", "Relaterade sidor", "Telefon 08-508 000 00",
-          "Sid ", "Tjänsteutlåtande för nämnden", "Meny", "Sök på webbplatsen", "window.dataLayer")
+          "Sid ", "Tjänsteutlåtande för nämnden", "Meny", "Sök på webbplatsen", "window.dataLayer",
+          "Öppnas i nytt fönster", "Skriv ut sidan")
 
 
 def plan(seed: int, material: Material, target_pages: int) -> dict[str, Any]:
@@ -110,13 +111,25 @@ def write_docx(path: Path, truth: dict[str, Any]) -> None:
 
 def write_html(path: Path, truth: dict[str, Any], rng: random.Random) -> None:
     e = html.escape
-    body: list[str] = [f"<h1>{e(truth['title'])}</h1>",
+    body: list[str] = [f"<header class='article-header'><h1>{e(truth['title'])}</h1>"
+                       f"<span class='sr-only'>Öppnas i nytt fönster</span></header>",
                        f"<p class='ingress'>{e(_genitive(truth['district']))} stadsdelsnämnd</p>"]
     open_list = None
-    for block in truth["blocks"]:
+    blocks = truth["blocks"]
+    skip = False
+    for n, block in enumerate(blocks):
+        if skip:
+            skip = False
+            continue
         if block["type"] != "list_item" and open_list:
             body.append(f"</{open_list}>")
             open_list = None
+        nxt = blocks[n + 1] if n + 1 < len(blocks) else None
+        if block["type"] == "paragraph" and nxt and nxt["type"] == "paragraph" and rng.random() < 0.3:
+            # two paragraphs in one <div> separated by <br><br>, as pasted CMS text often is
+            body.append(f"<div>{e(block['text'])}<br>\n<br>{e(nxt['text'])}</div>")
+            skip = True
+            continue
         if block["type"] == "heading":
             level = min(6, block["level"] + 1)  # h1 is the page title
             body.append(f"<h{level}>{e(block['text'])}</h{level}>")
@@ -156,7 +169,7 @@ om hur den används.</p><button>Godkänn alla kakor</button></div>
 </{wrapper}>
 <div class="sidebar"><h2>Relaterade sidor</h2><p>Här hittar du fler rapporter och protokoll från stadsdelsnämndens
 sammanträden under året.</p></div>
-<div class="share-links">Dela sidan</div>
+<div class="share-links">Dela sidan</div><p style="display:none">Skriv ut sidan</p>
 </div>
 <footer><p>Kontakta oss: Telefon 08-508 000 00, Stockholms stad, 105 35 Stockholm. Växeln är öppen vardagar.</p></footer>
 <script>console.log("Sid 1");</script>

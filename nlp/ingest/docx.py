@@ -21,6 +21,8 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 HEADING_STYLE = re.compile(r"^(heading|rubrik)\s*(\d)$", re.IGNORECASE)
 TITLE_STYLES = {"title", "rubrik", "subtitle", "underrubrik"}
 LIST_STYLE = re.compile(r"^(list|lista|punktlista|numrerad lista)", re.IGNORECASE)
+FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+TOC_STYLE = re.compile(r"^(toc|innehåll|förteckning)\s*\d|^toc heading$|^innehållsförteckningsrubrik$", re.IGNORECASE)
 TITLE_PAGE_MAX = 25  # as for PDFs: a sparse first page is a title page
 
 
@@ -28,6 +30,8 @@ def _text(element: Any) -> str:
     """Paragraph text with tabs and line breaks as spaces, whitespace normalised."""
     parts: list[str] = []
     for node in element.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr"):
+        if any(a.tag == FALLBACK for a in node.iterancestors()):
+            continue  # the legacy copy of a text box Word writes next to the modern one
         parts.append(node.text or "" if node.tag == f"{W}t" else " ")
     return " ".join("".join(parts).replace("\u00a0", " ").split())
 
@@ -84,7 +88,7 @@ def _page_breaks(element: Any) -> int:
 def _table_rows(table: Any) -> list[list[str]]:
     """Cell texts per row; a merged cell counts once."""
     rows = []
-    for tr in table._tbl.iter(f"{W}tr"):
+    for tr in table._tbl.findall(f"{W}tr"):  # not the rows of tables nested in cells
         cells = []
         for tc in tr.findall(f"{W}tc"):
             merge = tc.find(f"{W}tcPr/{W}vMerge")
@@ -94,6 +98,18 @@ def _table_rows(table: Any) -> list[list[str]]:
         if any(cells):
             rows.append(cells)
     return rows
+
+
+def _body_elements(body: Any) -> Any:
+    """Paragraphs and tables in document order, looking inside content controls (w:sdt)."""
+    for child in body.iterchildren():
+        if child.tag == f"{W}sdt":
+            content = child.find(f"{W}sdtContent")
+            gallery = child.find(f"{W}sdtPr/{W}docPartObj/{W}docPartGallery")
+            if content is not None and (gallery is None or "Table of Contents" not in gallery.get(f"{W}val", "")):
+                yield from _body_elements(content)
+        elif child.tag in (f"{W}p", f"{W}tbl"):
+            yield child
 
 
 def _open(path: Path, data: bytes) -> Any:
@@ -132,8 +148,7 @@ def read_docx(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
     page = 1
     has_breaks = False
     first_page: list[tuple[Block, bool]] = []
-    body = document.element.body
-    for child in body.iterchildren():
+    for child in _body_elements(document.element.body):
         if child.tag == f"{W}p":
             paragraph = Paragraph(child, document)
             breaks = _page_breaks(child)
@@ -145,6 +160,9 @@ def read_docx(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
             if not text:
                 page += breaks
                 has_breaks = has_breaks or breaks > 0 or before
+                continue
+            if TOC_STYLE.match((paragraph.style.name if paragraph.style is not None else "") or ""):
+                page += breaks  # a table of contents repeats the headings: not report text
                 continue
             kind, level, is_title = _classify(paragraph)
             if kind is BlockType.HEADING:

@@ -20,8 +20,11 @@ CHROME = re.compile(r"cookie|consent|banner|gdpr|breadcrumb|skip|share|social|me
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
 BLOCK_TAGS = {"p", "li", "table", "ul", "ol", "div", "section", "article", "main", "blockquote", "dl", "dt", "dd",
-              "figure", "figcaption", "pre", "address"} | set(HEADINGS)
+              "figure", "figcaption", "pre", "address", "header", "hgroup", "details", "summary"} | set(HEADINGS)
 BYLINE_MAX = 100
+MAIN_MARK = "data-rapport-main"
+HIDDEN_CLASS = {"hidden", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text"}
+XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*>")
 META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_-]+)", re.IGNORECASE)
 
 
@@ -41,6 +44,9 @@ def _decode(path: Path, data: bytes) -> str:
 
 def _is_chrome(element: Any) -> bool:
     if element.tag in DROP_TAGS:
+        # a header inside the report's content (its title) is content; the site's header is not
+        return not (element.tag == "header" and element.xpath(f"ancestor::*[@{MAIN_MARK}]"))
+    if HIDDEN_CLASS & set(element.get("class", "").split()):
         return True
     attrs = " ".join(element.get(a, "") for a in ("id", "class", "aria-label", "role"))
     if element.get("role") in ("navigation", "banner", "contentinfo", "complementary", "search"):
@@ -62,13 +68,13 @@ def _main(root: Any) -> Any:
             return max(found, key=lambda e: len(e.text_content()))
     body = root.find("body")
     body = body if body is not None else root
-    best, best_score = body, 0
-    for element in body.iter("div", "section"):
-        score = sum(len(p.text_content()) for p in element.iter("p"))
-        # the innermost container holding most of the paragraph text
-        if score >= best_score * 0.95 and score > 0:
-            best, best_score = element, score
-    return best
+    scored = [(e, sum(len(p.text_content()) for p in e.iter("p"))) for e in body.iter("div", "section", "td")
+              if not _is_chrome(e)]
+    top = max((score for _, score in scored), default=0)
+    # the innermost container holding (nearly) all of the most paragraph text: only a chain of
+    # nested containers can each hold 95 % of the maximum, so the last one in order is innermost
+    best = [e for e, score in scored if top and score >= 0.95 * top]
+    return best[-1] if best else body
 
 
 class _Reader:
@@ -83,11 +89,18 @@ class _Reader:
                 parts.append(child.tail or "")
                 continue
             if child.tag == "br":
-                parts.append(" ")
+                parts.append("\n")
             elif child.tag not in BLOCK_TAGS and not _is_chrome(child):
                 parts.append(self.inline_text(child))
             parts.append(child.tail or "")
-        return _clean("".join(parts))
+        return "".join(parts)
+
+    def paragraphs(self, raw: str, kind: BlockType = BlockType.PARAGRAPH) -> None:
+        """A blank line made of <br><br> separates paragraphs; a single <br> is a space."""
+        for part in re.split(r"\n\s*\n", raw):
+            text = _clean(part)
+            if text:
+                self.blocks.append(Block(kind, text))
 
     def read(self, element: Any) -> None:
         tag = element.tag
@@ -98,7 +111,7 @@ class _Reader:
             if text:
                 self.blocks.append(Block(BlockType.HEADING, text, level=HEADINGS[tag]))
         elif tag == "li":
-            text = self.inline_text(element)
+            text = _clean(self.inline_text(element))
             if text:
                 self.blocks.append(Block(BlockType.LIST_ITEM, text))
             for child in element:
@@ -106,7 +119,7 @@ class _Reader:
                     self.read(child)
         elif tag == "table":
             rows = []
-            for tr in element.iter("tr"):
+            for tr in element.xpath("./tr|./*/tr"):  # not the rows of tables nested in cells
                 cells = [_clean(c.text_content()) for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
                 if any(cells):
                     rows.append(cells)
@@ -114,9 +127,7 @@ class _Reader:
                 self.blocks.append(Block(BlockType.TABLE, "\n".join(" | ".join(r) for r in rows), rows=rows))
         elif tag in ("p", "dt", "dd", "figcaption", "pre", "address", "blockquote") and \
                 not any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in element):
-            text = self.inline_text(element)
-            if text:
-                self.blocks.append(Block(BlockType.PARAGRAPH, text))
+            self.paragraphs(self.inline_text(element))
         else:
             # a container: loose text between its block children is a paragraph of its own
             pending = [element.text or ""]
@@ -129,16 +140,14 @@ class _Reader:
                     pending = []
                     self.read(child)
                 elif child.tag == "br":
-                    pending.append(" ")
+                    pending.append("\n")
                 else:
                     pending.append(self.inline_text(child))
                 pending.append(child.tail or "")
             self.flush(pending)
 
     def flush(self, parts: list[str]) -> None:
-        text = _clean("".join(parts))
-        if text:
-            self.blocks.append(Block(BlockType.PARAGRAPH, text))
+        self.paragraphs("".join(parts))
 
 
 def read_html(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str, Any]]:
@@ -148,7 +157,7 @@ def read_html(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
 
     from ..segment import Segmenter
 
-    text = _decode(path, data)
+    text = XML_DECLARATION.sub("", _decode(path, data))  # lxml refuses a str that declares its encoding
     try:
         root = lxml.html.document_fromstring(text)
     except (ParserError, ValueError) as exc:
@@ -156,7 +165,9 @@ def read_html(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
     title_el = root.find(".//title")
     page_title = _clean(title_el.text_content()) if title_el is not None else ""
     reader = _Reader()
-    reader.read(_main(root))
+    main = _main(root)
+    main.set(MAIN_MARK, "1")
+    reader.read(main)
     blocks = reader.blocks
     if not any(b.type is not BlockType.HEADING and len(b.text) >= 40 for b in blocks):
         raise InputError(f"{path}: no report text found: the page has only navigation/site chrome.")
