@@ -170,3 +170,31 @@ def test_sniffs_content_not_name(tmp_path, material):
     path = tmp_path / "rapport.txt"
     write_docx(path, truth)
     assert load_document(path, use_manifest=False).source_format == "docx"
+
+
+def test_html_xml_declaration_article_header_and_nested_tables(tmp_path):
+    text = [p.strip() for p in SODERMALM.read_text(encoding="utf-8").split("\n") if len(p) > 60][:2]
+    page = f"""<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE html><html><body><div class="with-menu"><a href="/">Meny</a></div><main><article>
+<header><h1>Tertialrapport 1 2025</h1></header><p>{text[0]}<br><br>{text[1]}</p>
+<table><tr><th>Indikator</th><th>Utfall</th></tr><tr><td>Sjukfrånvaro<table><tr><td>inre</td></tr></table></td>
+<td>7 %</td></tr></table><footer><p>Dela sidan</p></footer></article></main></body></html>"""
+    path = tmp_path / "sida.html"
+    path.write_text(page, encoding="utf-8")
+    doc = load_document(path, use_manifest=False)
+    assert [(b.type.value, b.text) for b in doc.blocks if b.type.value != "table"] == [
+        ("heading", "Tertialrapport 1 2025"), ("paragraph", text[0]), ("paragraph", text[1])]
+    assert [b.rows for b in doc.blocks if b.type.value == "table"] == [[["Indikator", "Utfall"],
+                                                                         ["Sjukfrånvaro inre", "7 %"]]]
+    assert (doc.report_type, doc.year) == ("tertialrapport", 2025)
+
+
+def test_docx_table_of_contents_is_not_report_text(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("Innehållsförteckning", style="TOC Heading")
+    document.add_heading("Ekonomi", level=1)
+    document.add_paragraph("Nämnden redovisar ett överskott på två miljoner kronor efter första tertialet.")
+    path = tmp_path / "toc.docx"
+    document.save(str(path))
+    assert [b.text for b in load_document(path, use_manifest=False).blocks] == [
+        "Ekonomi", "Nämnden redovisar ett överskott på två miljoner kronor efter första tertialet."]

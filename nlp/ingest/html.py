@@ -61,6 +61,17 @@ def _clean(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
+def _flat_text(element: Any) -> str:
+    """All text of an element, block children and <br> set apart by spaces, chrome left out."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and not _is_chrome(child):
+            inner = _flat_text(child)
+            parts.append(f" {inner} " if child.tag in BLOCK_TAGS or child.tag in ("br", "td", "th", "tr") else inner)
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def _main(root: Any) -> Any:
     for query in ("//main", "//*[@role='main']", "//article"):
         found = root.xpath(query)
@@ -107,7 +118,7 @@ class _Reader:
         if not isinstance(tag, str) or _is_chrome(element):
             return
         if tag in HEADINGS:
-            text = _clean(element.text_content())
+            text = _clean(_flat_text(element))
             if text:
                 self.blocks.append(Block(BlockType.HEADING, text, level=HEADINGS[tag]))
         elif tag == "li":
@@ -120,7 +131,7 @@ class _Reader:
         elif tag == "table":
             rows = []
             for tr in element.xpath("./tr|./*/tr"):  # not the rows of tables nested in cells
-                cells = [_clean(c.text_content()) for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+                cells = [_clean(_flat_text(c)) for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
                 if any(cells):
                     rows.append(cells)
             if rows:
