@@ -198,3 +198,19 @@ def test_docx_table_of_contents_is_not_report_text(tmp_path):
     document.save(str(path))
     assert [b.text for b in load_document(path, use_manifest=False).blocks] == [
         "Ekonomi", "Nämnden redovisar ett överskott på två miljoner kronor efter första tertialet."]
+
+
+def test_docx_prose_first_page_is_kept_and_typed_bullets_are_list_items(tmp_path):
+    from docx.enum.text import WD_BREAK
+
+    prose = [p.strip() for p in SODERMALM.read_text(encoding="utf-8").split("\n") if len(p) > 60]
+    long_paragraph = " ".join(prose[:4])
+    document = docx.Document()
+    document.add_paragraph(long_paragraph).add_run().add_break(WD_BREAK.PAGE)
+    document.add_paragraph("• Fler trygghetsvandringar har genomförts i området.")
+    path = tmp_path / "brev.docx"
+    document.save(str(path))
+    blocks = load_document(path, use_manifest=False).blocks
+    assert [(b.type.value, b.text, b.page) for b in blocks] == [
+        ("paragraph", " ".join(long_paragraph.split()), 1),
+        ("list_item", "Fler trygghetsvandringar har genomförts i området.", 2)]

@@ -18,12 +18,13 @@ from ..errors import InputError
 from ..model import Block, BlockType
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-HEADING_STYLE = re.compile(r"^(heading|rubrik)\s*(\d)$", re.IGNORECASE)
+HEADING_STYLE = re.compile(r"^(heading|rubrik)\s*(\d)\b", re.IGNORECASE)
 TITLE_STYLES = {"title", "rubrik", "subtitle", "underrubrik"}
 LIST_STYLE = re.compile(r"^(list|lista|punktlista|numrerad lista)", re.IGNORECASE)
 FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 TOC_STYLE = re.compile(r"^(toc|innehåll|förteckning)\s*\d|^toc heading$|^innehållsförteckningsrubrik$", re.IGNORECASE)
 TITLE_PAGE_MAX = 25  # as for PDFs: a sparse first page is a title page
+TITLE_LINE_MAX = 150  # title-page lines are names, titles and dates, not prose
 
 
 def _text(element: Any) -> str:
@@ -141,7 +142,7 @@ def read_docx(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    from ..segment import Segmenter
+    from ..segment import BULLET, Segmenter
 
     document = _open(path, data)
     blocks: list[Block] = []
@@ -165,6 +166,9 @@ def read_docx(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
                 page += breaks  # a table of contents repeats the headings: not report text
                 continue
             kind, level, is_title = _classify(paragraph)
+            bullet = BULLET.match(text)
+            if kind is BlockType.PARAGRAPH and bullet:  # a bullet typed by hand
+                kind, text = BlockType.LIST_ITEM, bullet["text"]
             if kind is BlockType.HEADING:
                 level = Segmenter._text_level(text) or level
             block = Block(kind, text, page=page, level=level)
@@ -176,14 +180,17 @@ def read_docx(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
         elif child.tag == f"{W}tbl":
             rows = _table_rows(Table(child, document))
             if rows:
-                blocks.append(Block(BlockType.TABLE, "\n".join(" | ".join(r) for r in rows), page=page, rows=rows))
+                block = Block(BlockType.TABLE, "\n".join(" | ".join(r) for r in rows), page=page, rows=rows)
+                blocks.append(block)
+                if page == 1:
+                    first_page.append((block, False))
             breaks = _page_breaks(child)
             page += breaks
             has_breaks = has_breaks or breaks > 0
     front: list[str] = []
     title = None
     if has_breaks and first_page and len(first_page) <= TITLE_PAGE_MAX and \
-            all(b.type is not BlockType.TABLE for b, _ in first_page) and \
+            all(b.type is not BlockType.TABLE and len(b.text) <= TITLE_LINE_MAX for b, _ in first_page) and \
             not any(b.type is BlockType.HEADING and not t for b, t in first_page):
         # a title page: its lines describe the report, they are not its text
         front = [b.text for b, _ in first_page]
