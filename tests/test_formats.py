@@ -214,3 +214,15 @@ def test_docx_prose_first_page_is_kept_and_typed_bullets_are_list_items(tmp_path
     assert [(b.type.value, b.text, b.page) for b in blocks] == [
         ("paragraph", " ".join(long_paragraph.split()), 1),
         ("list_item", "Fler trygghetsvandringar har genomförts i området.", 2)]
+
+
+def test_rapport_output_pages_in_a_folder_are_not_reports(tmp_path, material):
+    from nlp.charts import html_page, html_table
+
+    generate(tmp_path, 5, material, pages=2)
+    (tmp_path / "teman.html").write_text(html_page("Teman", html_table(["Tema", "Andel"], [["Trygghet", "12 %"]])),
+                                         encoding="utf-8")
+    loader = ReportLoader([tmp_path], stream=__import__("io").StringIO())
+    assert sorted(d.source_format for d in loader) == ["docx", "html"]
+    assert [s.path.name for s in loader.skipped] == ["teman.html"]
+    assert "rapport wrote" in loader.skipped[0].reason

@@ -173,6 +173,8 @@ def read_html(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
         root = lxml.html.document_fromstring(text)
     except (ParserError, ValueError) as exc:
         raise InputError(f"{path}: not a readable HTML page ({exc}).") from None
+    if root.xpath("//meta[@name='generator'][@content='rapport']"):
+        raise InputError(f"{path}: a page rapport wrote (a chart or summary), not a report.")
     title_el = root.find(".//title")
     page_title = _clean(title_el.text_content()) if title_el is not None else ""
     reader = _Reader()
@@ -180,7 +182,7 @@ def read_html(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
     main.set(MAIN_MARK, "1")
     reader.read(main)
     blocks = reader.blocks
-    if not any(b.type is not BlockType.HEADING and len(b.text) >= 40 for b in blocks):
+    if not any(b.type in (BlockType.PARAGRAPH, BlockType.LIST_ITEM) and len(b.text) >= 40 for b in blocks):
         raise InputError(f"{path}: no report text found: the page has only navigation/site chrome.")
     front = [b.text for b in blocks[:30]]
     if blocks and blocks[0].type is BlockType.HEADING and blocks[0].level == 1:
