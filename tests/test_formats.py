@@ -226,3 +226,12 @@ def test_rapport_output_pages_in_a_folder_are_not_reports(tmp_path, material):
     assert sorted(d.source_format for d in loader) == ["docx", "html"]
     assert [s.path.name for s in loader.skipped] == ["teman.html"]
     assert "rapport wrote" in loader.skipped[0].reason
+
+
+def test_html_empty_main_falls_back_to_the_text_container(tmp_path):
+    text = [p.strip() for p in SODERMALM.read_text(encoding="utf-8").split("\n") if len(p) > 60][:2]
+    page = (f"<html><body><main id='app'><p>Laddar…</p></main><div class='cms'><h2>Ekonomi</h2><p>{text[0]}</p>"
+            f"<p>{text[1]}</p></div><div class='sidebar'><p>Relaterade sidor</p></div></body></html>")
+    path = tmp_path / "cms.html"
+    path.write_text(page, encoding="utf-8")
+    assert [b.text for b in load_document(path, use_manifest=False).blocks] == ["Ekonomi", text[0], text[1]]

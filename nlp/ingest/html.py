@@ -72,14 +72,22 @@ def _flat_text(element: Any) -> str:
     return "".join(parts)
 
 
+def _paragraph_chars(element: Any) -> int:
+    return sum(len(p.text_content()) for p in element.iter("p", "li"))
+
+
 def _main(root: Any) -> Any:
+    body = root.find("body")
+    body = body if body is not None else root
+    total = _paragraph_chars(body)
     for query in ("//main", "//*[@role='main']", "//article"):
         found = root.xpath(query)
         if found:
-            return max(found, key=lambda e: len(e.text_content()))
-    body = root.find("body")
-    body = body if body is not None else root
-    scored = [(e, sum(len(p.text_content()) for p in e.iter("p"))) for e in body.iter("div", "section", "td")
+            best = max(found, key=lambda e: len(e.text_content()))
+            # an empty <main> (content placed elsewhere by the CMS) is no guide
+            if _paragraph_chars(best) >= 0.3 * total:
+                return best
+    scored = [(e, _paragraph_chars(e)) for e in body.iter("div", "section", "td")
               if not _is_chrome(e)]
     top = max((score for _, score in scored), default=0)
     # the innermost container holding (nearly) all of the most paragraph text: only a chain of
