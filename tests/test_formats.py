@@ -235,3 +235,20 @@ def test_html_empty_main_falls_back_to_the_text_container(tmp_path):
     path = tmp_path / "cms.html"
     path.write_text(page, encoding="utf-8")
     assert [b.text for b in load_document(path, use_manifest=False).blocks] == ["Ekonomi", text[0], text[1]]
+
+
+def test_docx_pages_from_word_rendered_page_breaks(tmp_path):
+    from docx.oxml import OxmlElement
+
+    prose = [p.strip() for p in SODERMALM.read_text(encoding="utf-8").split("\n") if len(p) > 60][:3]
+    document = docx.Document()
+    document.add_heading("Ekonomi", level=1)
+    for text in prose:
+        document.add_paragraph(text)
+    # Word marks where its layout broke the pages: the second paragraph starts page 2
+    run = document.paragraphs[2].runs[0]
+    run._r.insert(0, OxmlElement("w:lastRenderedPageBreak"))
+    path = tmp_path / "sparad.docx"
+    document.save(str(path))
+    doc = load_document(path, use_manifest=False)
+    assert [b.page for b in doc.blocks] == [1, 1, 2, 2] and doc.pages == 2

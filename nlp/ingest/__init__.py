@@ -187,9 +187,6 @@ def _load_structured(path: Path, data: bytes, kind: str, manifest: Manifest | No
     if facts.get("title") and not meta.title:
         meta.title = str(facts["title"])
         meta_source["title"] = "title page"
-    if meta.year is None and facts.get("created_year"):
-        meta.year = int(facts["created_year"])
-        meta_source["year"] = "document properties"
     if use_manifest:
         manifest = manifest or Manifest.find_for(path)
         if manifest is not None:

@@ -78,12 +78,28 @@ def _classify(paragraph: Any) -> tuple[BlockType, int | None, bool]:
     return BlockType.PARAGRAPH, None, False
 
 
-def _page_breaks(element: Any) -> int:
-    """Page breaks inside an element (explicit or last rendered by Word)."""
-    explicit = sum(1 for br in element.iter(f"{W}br") if br.get(f"{W}type") == "page")
-    rendered = sum(1 for _ in element.iter(f"{W}lastRenderedPageBreak"))
-    before = element.find(f"{W}pPr/{W}pageBreakBefore")
-    return max(explicit, rendered) + (1 if before is not None and before.get(f"{W}val", "true") != "false" else 0)
+def _page_breaks(element: Any, rendered: bool) -> tuple[int, int]:
+    """Page breaks (before the element's text, within or after it).
+
+    When Word has saved its layout (w:lastRenderedPageBreak) those marks are the pages as
+    rendered, hard breaks included; otherwise only explicit breaks are known.
+    """
+    before = after = 0
+    seen_text = False
+    flag = element.find(f"{W}pPr/{W}pageBreakBefore")
+    if not rendered and flag is not None and flag.get(f"{W}val", "true") not in ("false", "0"):
+        before += 1
+    for node in element.iter(f"{W}t", f"{W}br", f"{W}lastRenderedPageBreak"):
+        if node.tag == f"{W}t":
+            seen_text = seen_text or bool((node.text or "").strip())
+            continue
+        is_break = node.tag == f"{W}lastRenderedPageBreak" if rendered else node.get(f"{W}type") == "page"
+        if is_break:
+            if seen_text:
+                after += 1
+            else:
+                before += 1
+    return before, after
 
 
 def _table_rows(table: Any) -> list[list[str]]:
@@ -149,21 +165,19 @@ def read_docx(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
     page = 1
     has_breaks = False
     first_page: list[tuple[Block, bool]] = []
+    rendered = document.element.body.find(f".//{W}lastRenderedPageBreak") is not None
     for child in _body_elements(document.element.body):
         if child.tag == f"{W}p":
             paragraph = Paragraph(child, document)
-            breaks = _page_breaks(child)
+            before, after = _page_breaks(child, rendered)
+            page += before
+            has_breaks = has_breaks or before > 0 or after > 0
             text = _text(child)
-            before = child.find(f"{W}pPr/{W}pageBreakBefore") is not None
-            if before:
-                page += 1
-                breaks -= 1
             if not text:
-                page += breaks
-                has_breaks = has_breaks or breaks > 0 or before
+                page += after
                 continue
             if TOC_STYLE.match((paragraph.style.name if paragraph.style is not None else "") or ""):
-                page += breaks  # a table of contents repeats the headings: not report text
+                page += after  # a table of contents repeats the headings: not report text
                 continue
             kind, level, is_title = _classify(paragraph)
             bullet = BULLET.match(text)
@@ -175,8 +189,7 @@ def read_docx(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
             if page == 1:
                 first_page.append((block, is_title))
             blocks.append(block)
-            page += breaks
-            has_breaks = has_breaks or breaks > 0 or before
+            page += after
         elif child.tag == f"{W}tbl":
             rows = _table_rows(Table(child, document))
             if rows:
@@ -184,9 +197,9 @@ def read_docx(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
                 blocks.append(block)
                 if page == 1:
                     first_page.append((block, False))
-            breaks = _page_breaks(child)
-            page += breaks
-            has_breaks = has_breaks or breaks > 0
+            before, after = _page_breaks(child, rendered)
+            page += before + after  # a break inside a table: the table keeps its first page
+            has_breaks = has_breaks or before + after > 0
     front: list[str] = []
     title = None
     if has_breaks and first_page and len(first_page) <= TITLE_PAGE_MAX and \
@@ -206,6 +219,5 @@ def read_docx(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
         "title": title or (core.title or "").strip() or None,
         "running_titles": [t for t in ((core.title or "").strip(), (core.subject or "").strip()) if t],
         "pages": page if has_breaks else None,
-        "created_year": core.created.year if core.created else None,
     }
     return blocks, front, facts
