@@ -50,7 +50,10 @@ def grouped_bar_svg(groups: Sequence[str], series: Mapping[str, Sequence[float]]
 
 
 def html_page(title: str, body: str) -> str:
-    return (f'<!doctype html>\n<html lang="sv"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+    return (f'<!doctype html>\n<html lang="sv"><head><meta charset="utf-8">'
+            # marks rapport's own output so that reading a folder does not take it for a report
+            '<meta name="generator" content="rapport">'
+            f'<title>{html.escape(title)}</title>'
             '<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}'
             'table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}'
             'th:first-child,td:first-child{text-align:left}</style></head>'

@@ -46,7 +46,7 @@ class ReportLoader:
         if self._files is None:
             self._files = iter_report_files(list(self.paths))
         if not self._files and self.require_files:
-            raise InputError("no report files (.pdf, .txt) found in " + ", ".join(map(str, self.paths)) + ".")
+            raise InputError("no report files (.pdf, .docx, .html, .txt) found in " + ", ".join(map(str, self.paths)) + ".")
         return self._files
 
     def skip(self, path: Path, reason: str) -> None:

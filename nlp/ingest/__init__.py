@@ -1,4 +1,4 @@
-"""Ingest: a report file (PDF or PDF-extracted text) becomes a segmented Document."""
+"""Ingest: a report file (PDF, Word, HTML or PDF-extracted text) becomes a segmented Document."""
 
 from __future__ import annotations
 
@@ -12,14 +12,30 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..metadata import Manifest, detect_metadata
-from ..model import Block, Document
+from ..model import Block, BlockType, Document
 from ..segment import segment_lines
 from ..sentences import split_many
 from .lines import Line
 
 PDF_SUFFIXES = {".pdf"}
 TEXT_SUFFIXES = {".txt", ".text"}
-SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
+DOCX_SUFFIXES = {".docx"}
+HTML_SUFFIXES = {".html", ".htm"}
+SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES | DOCX_SUFFIXES | HTML_SUFFIXES
+HTML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!doctype\s+html|<html)", re.IGNORECASE | re.DOTALL)
+
+
+def _sniff(path: Path, data: bytes) -> str:
+    """The reader for a file: by content first (a renamed file still reads), then by suffix."""
+    suffix = path.suffix.lower()
+    if data.startswith(b"PK\x03\x04") and b"word/" in data[:1 << 16] or suffix in DOCX_SUFFIXES:
+        return "docx"
+    if suffix == ".doc" or data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "docx"  # the docx reader explains old .doc and password-protected files
+    head = data[:4096].lstrip(b"\xef\xbb\xbf")
+    if suffix in HTML_SUFFIXES or HTML_START.match(head):
+        return "html"
+    return "other"
 
 
 def content_hash(data: bytes) -> str:
@@ -96,6 +112,9 @@ def load_document(path: str | Path, manifest: Manifest | None = None, *, use_man
     if is_pdf and not has_pdf_header:
         raise InputError(f"{path}: not a PDF file (it has no PDF header). If it is extracted text, name it .txt.")
     warnings: list[str] = []
+    kind = "pdf" if is_pdf else _sniff(path, data)
+    if kind in ("docx", "html"):
+        return _load_structured(path, data, kind, manifest, use_manifest)
     if is_pdf:
         from .pdf import read_pdf  # imported lazily: text-only users do not load PDFium
 
@@ -146,6 +165,38 @@ def load_document(path: str | Path, manifest: Manifest | None = None, *, use_man
         pages_estimated=bool(facts.get("pages_estimated", False)),
         metadata_source=meta_source,
         warnings=warnings,
+    )
+
+
+def _load_structured(path: Path, data: bytes, kind: str, manifest: Manifest | None, use_manifest: bool) -> Document:
+    """Word and HTML reports: the file gives the structure, so no line segmentation."""
+    from ..segment import Segmenter
+
+    if kind == "docx":
+        from .docx import read_docx
+
+        blocks, front, facts = read_docx(path, data)
+    else:
+        from .html import read_html
+
+        blocks, front, facts = read_html(path, data)
+    if not blocks:
+        raise InputError(f"{path}: no report text found in the file.")
+    Segmenter(kind)._assign_levels_and_sections(blocks)
+    _add_sentences(blocks, path)
+    front = front + [b.text for b in blocks[:60] if b.type is not BlockType.TABLE]
+    meta, meta_source = detect_metadata(front, facts.get("running_titles", []))
+    if facts.get("title") and not meta.title:
+        meta.title = str(facts["title"])
+        meta_source["title"] = "title page"
+    if use_manifest:
+        manifest = manifest or Manifest.find_for(path)
+        if manifest is not None:
+            manifest.apply(path, meta, meta_source)
+    return Document(
+        id=document_id(path), source_path=str(path), content_hash=content_hash(data), district=meta.district,
+        year=meta.year, report_type=meta.report_type, period=meta.period, title=meta.title,
+        pages=facts.get("pages"), blocks=blocks, source_format=kind, metadata_source=meta_source,
     )
 
 
