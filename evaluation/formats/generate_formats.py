@@ -27,13 +27,13 @@ CHROME = ("Stockholms stad – startsida", "Kontakta oss", "Vi använder kakor",
           "Öppnas i nytt fönster", "Skriv ut sidan")
 
 
-def plan(seed: int, material: Material, target_pages: int) -> dict[str, Any]:
+def plan(seed: int, material: Material, target_pages: int, assessments: bool = False) -> dict[str, Any]:
     """The report content as truth blocks (the PDF generator's plan, without layout)."""
     rng = random.Random(seed)
     district = rng.choice(DISTRICTS)
     title_words, report_type, period = rng.choice(REPORTS)
     year = rng.randint(2019, 2025)
-    builder = Builder(rng, material, {})  # styles are only used when laying out PDF flowables
+    builder = Builder(rng, material, {}, assessments=assessments)  # styles are only used when laying out PDF flowables
     builder.heading(PARTS[0], 1)
     for _ in range(3):
         builder.paragraph(builder.next_paragraph())
@@ -61,7 +61,8 @@ def plan(seed: int, material: Material, target_pages: int) -> dict[str, Any]:
         block["numbered"] = run_numbered and block["type"] == "list_item"
         previous = block["type"]
     return {"district": district, "year": year, "report_type": report_type, "period": period,
-            "title": f"{title_words} {year}", "blocks": builder.blocks, "chrome": list(CHROME)}
+            "title": f"{title_words} {year}", "blocks": builder.blocks, "chrome": list(CHROME),
+            "goals": builder.goals}
 
 
 def write_docx(path: Path, truth: dict[str, Any]) -> None:
@@ -178,10 +179,11 @@ sammanträden under året.</p></div>
     path.write_text(page, encoding="utf-8")
 
 
-def generate(out: Path, seed: int, material: Material, pages: int = 8) -> list[Path]:
-    """One report as .docx and .html, each with its truth JSON."""
+def generate(out: Path, seed: int, material: Material, pages: int = 8, assessments: bool = False) -> list[Path]:
+    """One report as .docx and .html, each with its truth JSON (goals with assessment lines
+    or sentences when ``assessments``: the goals benchmark's documents)."""
     out.mkdir(parents=True, exist_ok=True)
-    truth = plan(seed, material, pages)
+    truth = plan(seed, material, pages, assessments)
     written = []
     for suffix in (".docx", ".html"):
         path = out / f"report-{seed:05d}{suffix}"

@@ -6,6 +6,8 @@ Two parts, reported side by side:
   hierarchy, status lines or assessment sentences and indicator tables the generator laid
   out, in its truth file). Seeds 501–504 are reported; rules were written on the corpus
   text and on seed 5 only.
+* **generated_docx / generated_html** — the same generator's goal sections (seeds 501–504)
+  laid out as Word files and as web pages inside site chrome (evaluation/formats/).
 * **corpus** — the two corpus reports (text extractions) against the hand-checked gold in
   ``evaluation/goals/data/corpus_gold.jsonl`` (two independent annotation passes, then
   adjudicated; see ``build_gold.py`` and ``GUIDELINE.md``). There the indicator tables are
@@ -113,6 +115,26 @@ def generated(out: Path, pages: int) -> dict[str, Any]:
     return {"documents": per_doc, "total": summary(total), "seeds": list(SEEDS), "pages_per_document": pages}
 
 
+def formats(out: Path, pages: int) -> dict[str, Any]:
+    """The same goal sections laid out as Word files and as web pages with site chrome."""
+    from evaluation.formats.generate_formats import generate
+    from evaluation.generate_pdfs import load_material
+
+    material = load_material(ROOT / "corpora")
+    result: dict[str, Any] = {}
+    totals: dict[str, Counter[str]] = {".docx": Counter(), ".html": Counter()}
+    for seed in SEEDS:
+        for path in generate(out, seed, material, pages, assessments=True):
+            truth = json.loads(path.with_name(path.name + ".truth.json").read_text(encoding="utf-8"))
+            for goal in truth["goals"]:
+                goal["page"] = None  # Word and HTML carry no page numbers of their own
+            found = [g.to_record() for g in extract_goals(load_document(path))]
+            totals[path.suffix] += score(truth["goals"], found, "columns")
+    for suffix, counts in totals.items():
+        result[suffix.lstrip(".")] = summary(counts)
+    return result
+
+
 def corpus(gold_path: Path) -> dict[str, Any] | None:
     if not gold_path.exists():
         return None
@@ -135,17 +157,18 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, default=GOLD)
     args = parser.parse_args()
     results = {"generated": generated(args.out, args.pages), "corpus": corpus(args.gold)}
+    results.update({f"generated_{k}": {"total": v} for k, v in formats(args.out / "formats", args.pages // 2).items()})
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"{'set':10} {'goals':>6} {'found':>6} {'prec':>6} {'kind':>6} {'parent':>6} {'assess':>6} "
+    print(f"{'set':14} {'goals':>6} {'found':>6} {'prec':>6} {'kind':>6} {'parent':>6} {'assess':>6} "
           f"{'ind.rows':>8} {'names':>6} {'rows ok':>7}")
-    for name in ("generated", "corpus"):
+    for name in ("generated", "generated_docx", "generated_html", "corpus"):
         part = results[name]
         if part is None:
-            print(f"{name:10} (no gold at {args.gold})")
+            print(f"{name:14} (no gold at {args.gold})")
             continue
         t = part["total"]
         cells = [t["goals_found"], t["goals_precision"], t["kind"], t["parent"], t["assessment"]]
-        print(f"{name:10} {t['goals']:6d} " + " ".join(f"{c if c is not None else '–':>6}" for c in cells)
+        print(f"{name:14} {t['goals']:6d} " + " ".join(f"{c if c is not None else '–':>6}" for c in cells)
               + f" {t['indicator_rows']:8d} {t['indicator_names'] or '–':>6} {t['indicators'] or '–':>7}")
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 

@@ -357,7 +357,9 @@ class Index:
             name = _safe_name(doc_id)
             passage_path = shard_dir / f"{name}.jsonl"
             atomic_write_text(passage_path, "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows))
-            goals_path = shard_dir / f"{name}.goals.jsonl"
+            goals_dir = self.root / "goals"  # beside docs/, so a docs/*.jsonl is always a passage shard
+            goals_dir.mkdir(parents=True, exist_ok=True)
+            goals_path = goals_dir / f"{name}.jsonl"
             atomic_write_text(goals_path, "".join(json.dumps(g, ensure_ascii=False) + "\n"
                                                   for g in _goal_records(document, doc_id)))
             entry: dict[str, Any] = {
@@ -365,7 +367,7 @@ class Index:
                 "source_abs": _absolute(document.source_path), "district": document.district,
                 "year": document.year, "report_type": document.report_type, "title": document.title,
                 "count": len(rows), "passages": f"docs/{name}.jsonl", "vectors": None,
-                "goals": f"docs/{name}.goals.jsonl",
+                "goals": f"goals/{name}.jsonl",
                 "sha256": {"passages": file_sha256(passage_path), "goals": file_sha256(goals_path)},
             }
             if matrix is not None:
