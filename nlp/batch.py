@@ -51,6 +51,7 @@ class WorkItem:
     manifest: str | None = None  # a manifest CSV whose row overrides this file's metadata
     doc_id: str | None = None  # unique in the output folder (see assign_ids)
     replaces: str | None = None  # content hash of an earlier version of the same file, whose rows go
+    ocr: str = "auto"  # travels with the unit of work to Dask workers
 
 
 @dataclass
@@ -224,7 +225,7 @@ def process(item: WorkItem, out: str) -> dict[str, Any]:
     out_dir = Path(out)
     try:
         manifest = Manifest.read(item.manifest) if item.manifest else None
-        document = load_document(item.path, manifest=manifest)
+        document = load_document(item.path, manifest=manifest, ocr=item.ocr)
         if item.doc_id:
             document.id = item.doc_id
         theme_model, programs_nlp = _models()
@@ -345,7 +346,7 @@ class Progress:
 
 def run(inputs: Iterable[str | Path], out: str | Path, fmt: str = "parquet", engine: str = "local",
         workers: int | None = None, scheduler: str | None = None, stream: Any = None,
-        on_status: Callable[[dict[str, Any]], None] | None = None) -> BatchResult:
+        on_status: Callable[[dict[str, Any]], None] | None = None, ocr: str = "auto") -> BatchResult:
     """Tag every report under ``inputs`` into ``out`` (see module docstring)."""
     if fmt not in ("parquet", "csv"):
         raise InputError(f"unknown format {fmt!r}; use parquet or csv.")
@@ -358,7 +359,9 @@ def run(inputs: Iterable[str | Path], out: str | Path, fmt: str = "parquet", eng
     if not items and not problems:
         raise InputError("no .pdf or .txt reports found in the given paths.")
     result = BatchResult(out=out, failed=list(problems))
-    items = assign_ids(items, out)
+    from dataclasses import replace
+
+    items = [replace(item, ocr=ocr) for item in assign_ids(items, out)]
     replaces = {item.content_hash: item.replaces for item in items if item.replaces}
     todo = [item for item in items if not is_done(item, out)]
     result.skipped = len(items) - len(todo)

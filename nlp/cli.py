@@ -22,6 +22,12 @@ def _write(text: str) -> None:
     sys.stdout.write(text)
 
 
+def _notes(document: Document) -> None:
+    """What the reader did that a user should know (OCR, a guessed encoding), on stderr."""
+    for warning in document.warnings:
+        sys.stderr.write(f"rapport: note: {document.id}: {warning}\n")
+
+
 # -- segment --------------------------------------------------------------------------
 def render_markdown(document: Document) -> str:
     out: list[str] = []
@@ -54,7 +60,8 @@ def render_text(document: Document) -> str:
 def cmd_segment(args: argparse.Namespace) -> int:
     from .ingest import load_document
 
-    document = load_document(args.file, _manifest(args))
+    document = load_document(args.file, _manifest(args), ocr=args.ocr)
+    _notes(document)
     if args.format == "jsonl":
         for block in document.blocks:
             _write(json.dumps(block.to_record(), ensure_ascii=False) + "\n")
@@ -69,22 +76,25 @@ def cmd_segment(args: argparse.Namespace) -> int:
 def cmd_info(args: argparse.Namespace) -> int:
     from .ingest import load_document
 
-    document = load_document(args.file, _manifest(args))
+    document = load_document(args.file, _manifest(args), ocr=args.ocr)
     info = document.info()
     if args.format == "json":
+        _notes(document)
         _write(json.dumps(info, ensure_ascii=False) + "\n")
     else:
         for key, value in info.items():
             _write(f"{key:12} {'–' if value is None else value}\n")
         if document.pages_estimated:
             _write("(page numbers estimated from page markers in the text)\n")
+        for warning in document.warnings:
+            _write(f"note: {warning}\n")
     return 0
 
 
 # -- ingest ---------------------------------------------------------------------------
 def cmd_ingest(args: argparse.Namespace) -> int:
     store = DocumentStore(args.store)
-    loader = ReportLoader(args.paths, manifest=_manifest(args))
+    loader = ReportLoader(args.paths, manifest=_manifest(args), ocr=args.ocr)
     files = loader.files()
     rows: list[tuple[str, Document | None]] = []
     progress = _Progress(len(files))
@@ -156,6 +166,12 @@ def _manifest(args: argparse.Namespace) -> Manifest | None:
 
 
 # -- parser ---------------------------------------------------------------------------
+def add_ocr_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ocr", choices=("auto", "always", "never"), default="auto",
+                        help="PDF pages without a text layer: auto (default) reads them with Tesseract (Swedish), "
+                             "always reads every page with it, never refuses a scan")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rapport",
@@ -176,11 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
             "rapport segment report.pdf --format jsonl", cmd_segment)
     p.add_argument("file", help="a .pdf or .txt report")
     p.add_argument("--format", choices=("jsonl", "md", "text"), default="jsonl")
+    add_ocr_option(p)
     p.add_argument("--manifest", help="CSV manifest overriding metadata (default: manifest.csv beside the file)")
 
     p = add("info", "Show a report's metadata and size.", "rapport info report.pdf --format json", cmd_info)
     p.add_argument("file")
     p.add_argument("--format", choices=("json", "text"), default="text")
+    add_ocr_option(p)
     p.add_argument("--manifest")
 
     p = add("ingest", "Ingest reports (files or folders) into the local store; idempotent by content hash.",
@@ -188,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--store", default=str(DEFAULT_STORE), help=f"store folder (default: {DEFAULT_STORE})")
     p.add_argument("--manifest")
+    add_ocr_option(p)
 
     from .cli_themes import register as register_themes
 

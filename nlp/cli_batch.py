@@ -16,7 +16,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
         raise InputError("--workers must be at least 1.")
     if args.scheduler and args.engine != "dask":
         raise InputError("--scheduler needs --engine dask.")
-    result = run(args.paths, args.out, fmt=args.format, engine=args.engine, workers=args.workers,
+    result = run(args.paths, args.out, ocr=args.ocr, fmt=args.format, engine=args.engine, workers=args.workers,
                  scheduler=args.scheduler)
     minutes = result.seconds / 60 if result.seconds else 0
     rate = f", {result.pages / minutes:,.0f} pages/min" if minutes and result.pages else ""
@@ -65,6 +65,9 @@ def register(sub: argparse._SubParsersAction, formatter: type) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    from .cli import add_ocr_option
+
+    add_ocr_option(p)
     p.add_argument("--engine", choices=("local", "dask"), default="local")
     p.add_argument("--workers", type=int, help="Dask LocalCluster workers (default: CPU cores)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="an existing Dask scheduler")

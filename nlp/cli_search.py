@@ -79,7 +79,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     def progress(n: int, total: int, path: Any) -> None:
         state["prefix"] = f"[{n}/{total}] {path.name}"
 
-    loader = ReportLoader(args.paths, progress=progress)
+    loader = ReportLoader(args.paths, progress=progress, ocr=args.ocr)
     for document in loader:
         try:
             added = index.add_document(document, tagger=tagger, programs=programs)
@@ -186,6 +186,9 @@ def register(sub: argparse._SubParsersAction, formatter: type) -> None:
     p.add_argument("--remove", nargs="+", metavar="DOC", help="remove reports (by document id) from the index")
     p.add_argument("--list", action="store_true", help="list the indexed reports")
     p.add_argument("--no-themes", action="store_true", help="do not tag passages with themes")
+    from .cli import add_ocr_option
+
+    add_ocr_option(p)
     p.set_defaults(handler=cmd_index)
 
     p = sub.add_parser("search", help="Search passages across years and districts (hybrid BM25 + dense).",

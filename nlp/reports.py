@@ -37,6 +37,7 @@ class ReportLoader:
     progress: Callable[[int, int, Path], None] | None = None
     skipped: list[Skipped] = field(default_factory=list)
     require_files: bool = True
+    ocr: str = "auto"  # pages without a text layer: "auto" OCRs them, "always" every page, "never" none
     _files: list[Path] | None = field(default=None, init=False, repr=False)
 
     def files(self) -> list[Path]:
@@ -64,7 +65,7 @@ class ReportLoader:
             if self.progress:
                 self.progress(n, len(files), path)
             try:
-                document = load_document(path, self.manifest)  # type: ignore[arg-type]
+                document = load_document(path, self.manifest, ocr=self.ocr)  # type: ignore[arg-type]
             except RapportError as exc:
                 self.skip(path, str(exc))
                 continue

@@ -99,7 +99,8 @@ def _check_line_lengths(lines: list[Line], path: Path) -> None:
                              "report again with line breaks kept.")
 
 
-def load_document(path: str | Path, manifest: Manifest | None = None, *, use_manifest: bool = True) -> Document:
+def load_document(path: str | Path, manifest: Manifest | None = None, *, use_manifest: bool = True,
+                  ocr: str = "auto") -> Document:
     """Read, segment and describe one report.
 
     Raises :class:`~nlp.errors.InputError` with a user-facing message for input that
@@ -118,7 +119,11 @@ def load_document(path: str | Path, manifest: Manifest | None = None, *, use_man
     if is_pdf:
         from .pdf import read_pdf  # imported lazily: text-only users do not load PDFium
 
-        lines, facts = read_pdf(path, data)
+        lines, facts = read_pdf(path, data, ocr=ocr)
+        if facts.get("ocr_pages"):
+            done = facts["ocr_pages"]
+            warnings.append(f"OCR (Tesseract, swe): {len(done)} of {facts['pages']} pages read from images "
+                            f"(pages {_ranges(done)})")
         source = "pdf"
     else:
         from .text import decode_bytes, text_to_lines
@@ -211,6 +216,17 @@ def _add_sentences(blocks: list[Block], path: Path) -> None:
                              f"long (the limit is {MAX_BLOCK_CHARS:,}); this is not report text.")
     for block, sentences in zip(prose, split_many(b.text for b in prose)):
         block.sentences = sentences
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 7] → "1–3, 7"."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def iter_report_files(paths: list[str | Path]) -> list[Path]:

@@ -212,9 +212,19 @@ def iter_raw_pages(pdf: pdfium.PdfDocument) -> Iterator[tuple[int, float, list[_
             page.close()
 
 
-def read_pdf(path: Path, data: bytes) -> tuple[list[Line], dict[str, object]]:
-    """Lines of a PDF with furniture removed, plus facts (pages, title, running titles)."""
+OCR_MODES = ("auto", "always", "never")
+MIN_PAGE_CHARS = 20  # a page with fewer characters in its text layer is an image
+
+
+def read_pdf(path: Path, data: bytes, ocr: str = "auto") -> tuple[list[Line], dict[str, object]]:
+    """Lines of a PDF with furniture removed, plus facts (pages, title, running titles).
+
+    ``ocr``: "auto" reads pages without a text layer with Tesseract, "always" every page,
+    "never" none (a scan is then refused with advice)."""
+    if ocr not in OCR_MODES:
+        raise InputError(f"unknown OCR mode {ocr!r}; use auto, always or never.")
     pdf = open_pdf(path, data)
+    ocr_pages: list[int] = []
     try:
         page_count = len(pdf)
         if page_count == 0:
@@ -224,14 +234,49 @@ def read_pdf(path: Path, data: bytes) -> tuple[list[Line], dict[str, object]]:
         for page_no, height, raw_lines in iter_raw_pages(pdf):
             chars += sum(len(line.text) for line in raw_lines)
             pages.append((page_no, height, raw_lines))
+        image_pages = [n for n, _, lines in pages if ocr == "always" or
+                       (ocr == "auto" and sum(len(line.text) for line in lines) < MIN_PAGE_CHARS
+                        and _has_image(pdf, n))]
+        if image_pages:
+            from .ocr import OcrProgress, check_swedish, check_tesseract, ocr_page
+
+            check_tesseract(path)
+            progress = OcrProgress(path, len(image_pages))
+            confidences: list[float] = []
+            words: list[str] = []
+            for n in image_pages:
+                page = pdf[n - 1]
+                try:
+                    lines, conf, texts = ocr_page(page, n)
+                finally:
+                    page.close()
+                progress.step(n)
+                confidences += conf
+                words += texts
+                pages[n - 1] = (n, pages[n - 1][1], _merge_baselines(lines))
+            progress.done()
+            check_swedish(path, confidences, words)
+            ocr_pages = image_pages
+            chars = sum(len(line.text) for _, _, lines in pages for line in lines)
     finally:
         pdf.close()
     if chars < 20 * max(1, page_count) * 0.05 and chars < 200:
         raise ScannedPdfError(
-            f"{path}: the PDF has no text layer (a scan or images only). Run OCR first, for example "
-            "`ocrmypdf -l swe in.pdf out.pdf` (needs the tesseract-ocr-swe package), then ingest the result."
+            f"{path}: the PDF has no text layer (a scan or images only). Read it with OCR (`--ocr auto`, "
+            "needs the tesseract-ocr-swe package) or run `ocrmypdf -l swe in.pdf out.pdf` first."
         )
-    return _lines_from_pages(pages), _facts(pages, page_count)
+    facts = _facts(pages, page_count)
+    facts["ocr_pages"] = ocr_pages
+    return _lines_from_pages(pages), facts
+
+
+def _has_image(pdf: pdfium.PdfDocument, page_no: int) -> bool:
+    """Whether a page draws an image (a blank page is not a scan)."""
+    page = pdf[page_no - 1]
+    try:
+        return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+    finally:
+        page.close()
 
 
 def _band(line: _RawLine, height: float) -> str | None:

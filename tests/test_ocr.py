@@ -1,0 +1,112 @@
+"""Scanned PDFs: pages without a text layer read with Tesseract (Swedish) into the same blocks."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nlp.errors import InputError, ScannedPdfError
+from nlp.ingest import load_document
+
+from .conftest import SODERMALM
+
+pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed (.ci/run installs it)")
+
+HEADING = "Kompetensförsörjning och arbetsmiljö"
+ENGLISH = ("The committee assesses that the goal will be met during the year because the number of visitors "
+           "to the libraries has increased and the staff have completed the training programme. ") * 3
+
+
+def corpus_paragraphs(count: int = 2) -> list[str]:
+    """Real prose paragraphs of the Södermalm report (as rapport segments them)."""
+    doc = load_document(SODERMALM)
+    return [b.text for b in doc.blocks if b.type.value == "paragraph" and 300 < len(b.text) < 600][3:3 + count]
+
+
+def born_digital(heading: str, paragraphs: list[str]) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    buffer = io.BytesIO()
+    body = ParagraphStyle("body", fontName="Helvetica", fontSize=11, leading=14, spaceAfter=10)
+    title = ParagraphStyle("h", fontName="Helvetica-Bold", fontSize=16, leading=20, spaceAfter=12)
+    SimpleDocTemplate(buffer, pagesize=A4).build([Paragraph(heading, title)] + [Paragraph(p, body) for p in paragraphs])
+    return buffer.getvalue()
+
+
+def rasterise(pdf_bytes: bytes, path: Path, dpi: int = 200) -> Path:
+    """An image-only PDF, as a scanner makes: every page a 200 dpi picture, no text layer."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(pdf_bytes)
+    images = [pdf[i].render(scale=dpi / 72, grayscale=True).to_pil() for i in range(len(pdf))]
+    images[0].save(path, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
+    return path
+
+
+def similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a.split(), b.split()).ratio()
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    paragraphs = corpus_paragraphs()
+    path = rasterise(born_digital(HEADING, paragraphs), tmp_path_factory.mktemp("scan") / "skannad.pdf")
+    return path, paragraphs
+
+
+def test_scan_is_read_into_headings_and_paragraphs(scan: tuple[Path, list[str]]) -> None:
+    path, paragraphs = scan
+    doc = load_document(path)
+    headings = [b.text for b in doc.blocks if b.type.value == "heading"]
+    assert any(similarity(h, HEADING) >= 0.9 for h in headings)
+    texts = [b.text for b in doc.passages]
+    for paragraph in paragraphs:
+        assert max(similarity(t, paragraph) for t in texts) >= 0.9
+    assert any("OCR (Tesseract, swe): 1 of 1 pages" in w for w in doc.warnings)
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "nlp", *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_cli_ocr_modes(scan: tuple[Path, list[str]]) -> None:
+    path, _ = scan
+    auto = run("segment", str(path), "--format", "text")
+    assert auto.returncode == 0 and "OCR" in auto.stderr and "page 1" in auto.stderr  # progress and the note
+    never = run("info", str(path), "--ocr", "never")
+    assert never.returncode != 0 and "no text layer" in never.stderr and "Traceback" not in never.stderr
+    with pytest.raises(ScannedPdfError):
+        load_document(path, ocr="never")
+
+
+def test_always_reads_a_born_digital_pdf_with_ocr_too(tmp_path: Path) -> None:
+    path = tmp_path / "digital.pdf"
+    paragraphs = corpus_paragraphs(1)
+    path.write_bytes(born_digital(HEADING, paragraphs))
+    doc = load_document(path, ocr="always")
+    assert doc.warnings and max(similarity(b.text, paragraphs[0]) for b in doc.passages) >= 0.9
+    assert not load_document(path).warnings  # auto leaves a text layer alone
+
+
+def test_missing_tesseract_is_a_clear_message(scan: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    import pytesseract
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    with pytest.raises(InputError, match="apt-get install tesseract-ocr tesseract-ocr-swe"):
+        load_document(scan[0])
+
+
+def test_a_scan_in_another_language_is_refused(tmp_path: Path) -> None:
+    path = rasterise(born_digital("Annual report", [ENGLISH, ENGLISH]), tmp_path / "english.pdf")
+    with pytest.raises(InputError, match="do not read as Swedish"):
+        load_document(path)
