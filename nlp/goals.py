@@ -24,15 +24,16 @@ _RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 # Goal labels as printed, with the kind they name. The number follows the label.
 GOAL_HEADING = re.compile(
     r"^(?P<label>"
-    r"(?P<direction>(?:KF:?s|Kommunfullmäktiges)\s+inriktningsmål|Inriktningsmål)"
+    r"(?P<direction>(?:KF:?s|Kommunfullmäktiges)\s+inriktningsmål|Inriktningsmål|Övergripande\s+mål)"
     r"|(?P<area>(?:(?:KF:?s|Kommunfullmäktiges)\s+)?mål\s+för\s+verksamhetsområdet|Verksamhetsområdesmål)"
     r"|(?P<committee>Nämndmål|Nämndens\s+mål)"
-    r")\s*:?\s*(?P<number>\d{1,2}(?:\.\d{1,2}){0,3})?\.?\s*(?P<text>.*)$",
+    r")\b\s*:?\s*(?P<number>\d{1,2}(?:\.\d{1,2}){0,3})?\.?\s*:?\s*(?P<text>.*)$",
     re.IGNORECASE,
 )
 # The status line under a goal heading: "Uppfylls helt", "Delvis uppfyllt", "Uppnås inte" …
 STATUS_LINE = re.compile(
-    r"^\s*(?:Målet\s+)?(?:(?P<verb>uppfylls|uppfyllt|uppfylld|uppnås|uppnått|bedöms\s+uppfyllas|bedöms\s+uppnås)"
+    r"^\s*(?:Målet\s+)?(?:bedöms\s+(?P<mid>helt|delvis|inte|ej)\s+(?:uppfyllas|uppnås)"
+    r"|(?P<verb>uppfylls|uppfyllt|uppfylld|uppnås|uppnått|bedöms\s+uppfyllas|bedöms\s+uppnås)"
     r"\s*(?P<degree>helt|delvis|inte|ej)?|(?P<pre>helt|delvis|inte|ej)\s+(?:uppfyllt|uppfylld|uppnått))\s*[.!]?\s*$",
     re.IGNORECASE,
 )
@@ -103,7 +104,7 @@ def status_assessment(text: str) -> str | None:
     match = STATUS_LINE.match(text)
     if not match:
         return None
-    degree = (match["degree"] or match["pre"] or "helt").casefold()
+    degree = (match["degree"] or match["pre"] or match["mid"] or "helt").casefold()
     return "inte" if degree in ("inte", "ej") else degree
 
 
@@ -208,17 +209,50 @@ HEADER_COLUMNS: tuple[tuple[re.Pattern[str], str], ...] = (
 ACTIVITY_HEADER = re.compile(r"^\s*Aktivitet(er)?\b", re.IGNORECASE)
 INDICATOR_HEADER = re.compile(r"^\s*Indikator(er)?\b", re.IGNORECASE)
 # Fragments of the Stockholm indicator header as a text extraction breaks it up.
-HEADER_WORDS = re.compile(r"^(indikator|periodens|perio|dens|utfall|män|pojkar|kvinn\w*|or|flick\w*|r|vb|\d{4}|"
-                          r"progno|prognos|s|helår|årsmål|kf:s|period)$", re.IGNORECASE)
+HEADER_WORDS = re.compile(r"^(indikator(er)?|periodens|perio|dens|utfall|män|pojkar|kvinn\w*|or|flick\w*|r|vb|\d{4}|"
+                          r"progno|prognos|s|helår|årsmål|kf:s|period|målvärde|mål|föregående|år|t\d|tertial|\d)$",
+                          re.IGNORECASE)
+# Column names of an indicator header printed on one line ("Indikator Utfall 2021 Utfall
+# 2022 Målvärde Period"), tried in this order at each position.
+HEADER_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?:periodens\s+)?utfall\s+föregående\s+år\b|föregående\s+år\b", re.I), "previous"),
+    (re.compile(r"(?:periodens\s+)?utfall(?:\s+(?:(?:tertial\s*|t)\d(?:\s+(?:19|20)\d{2})?|(?:19|20)\d{2}))?\b", re.I),
+     "outcome"),
+    (re.compile(r"prognos(?:\s+helår)?(?:\s+(?:19|20)\d{2})?\b", re.I), "forecast"),
+    (re.compile(r"kf:?s\s+årsmål(?:\s+(?:19|20)\d{2})?", re.I), "kf_target"),
+    (re.compile(r"(?:nämndens\s+|periodens\s+)?(?:årsmål|målvärde|målnivå|mål)(?:\s+(?:19|20)\d{2})?\b", re.I), "target"),
+    (re.compile(r"period\b", re.I), "period"),
+)
+
+
+def header_line_columns(text: str) -> list[str] | None:
+    """The columns after the name of a one-line indicator header, or None when the line is
+    not such a header (every word must belong to a known column name)."""
+    match = INDICATOR_HEADER.match(text)
+    if not match:
+        return None
+    rest, columns = text[match.end():].strip(), []
+    while rest:
+        for pattern, column in HEADER_PHRASES:
+            found = pattern.match(rest)
+            if found:
+                columns.append(column)
+                rest = rest[found.end():].strip()
+                break
+        else:
+            return None
+    return columns if len(columns) >= 2 and ("target" in columns or "period" in columns) else None
 NUMBER = r"[<>≤≥]?[-+−]?\d+(?:[.,]\d+)?"
-UNIT = r"(?:%|st|kr|tkr|mnkr|mkr|kg|GWh|barn/avd\.?)"  # not "timmar", "dagar": names say "inom 48 timmar"
+UNIT = r"(?:%|st|kr|tkr|mnkr|mkr|kg|gram|GWh|MWh|kWh|barn/avd\.?)"  # not "timmar", "dagar": names say "inom 48 timmar"
 VALUE_TOKEN = re.compile(rf"^({NUMBER}%?|{UNIT}|-|–|\+/-\d*%?)$")  # not "1-14": "Sjukfrånvaro dag 1-14"
 CONTINUATION_WORDS = frozenset(
     w.casefold() for w in ("Tas", "fram", "av", "nämnd", "nämnd/", "styrelse", "Ny", "indikator", "Inget", "utfall",
                            "Tertial", "Helår", "Max", "VB", "CO2", "GWh", "Faststäl", "Fastställs", "ls", "T1", "T2",
                            "T3", "person", "personer", "er", "per", "Ökning", "Minskning", "Öka", "Minska", "Minskni", "Ökni",
-                           "ng"))
-PERIOD_END = re.compile(r"(?P<period>(?:(?:Tertial|T)\s*\d\s*|Helår\s*|VB\s*)?(?:19|20)\d{2})\s*$")
+                           "ng", "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+                           "september", "oktober", "november", "december"))
+PERIOD_END = re.compile(r"(?P<period>(?:(?:Tertial|T)\s*\d\s*|Helår\s*|VB\s*|(?:[Jj]anuari|[Ff]ebruari|[Mm]ars|[Aa]pril|[Mm]aj"
+                        r"|[Jj]uni|[Jj]uli|[Aa]ugusti|[Ss]eptember|[Oo]ktober|[Nn]ovember|[Dd]ecember)\s+)?(?:19|20)\d{2})\s*$")
 THOUSANDS = r"[-+−]?\d{1,2}(?:\s\d{3})+(?:,\d+)?"  # "7 000", "4 500"; "510 680" stays two cells
 CELL = re.compile(
     r"(?:Ökning|Minskning|öka|minska)\b|Tas\s+fram\s+av\s+nämnd(?:/styrelse)?|Ny\s+indikator(?:\s+\d{4})?"
@@ -306,7 +340,110 @@ def _table_indicators(rows: list[list[str]], vocabulary: frozenset[str] = frozen
                                    target=cells.get("target") or cells.get("kf_target"), period=cells.get("period"),
                                    values=[_norm(c) for c in row[1:]], columns="header"))
         return found
-    return _fragment_indicators([cell for row in rows for cell in row], vocabulary)
+    found = _fragment_indicators([cell for row in rows for cell in row], vocabulary)
+    fragments = [_norm(cell) for row in rows for cell in row if _norm(cell)]
+    header_text = " ".join(fragments[:len(fragments) - len(_strip_header(fragments))])
+    columns = header_line_columns(header_text) if header_text else None
+    if columns:
+        for row in found:
+            _place_by_header(row, columns)
+    return found
+
+
+def _place_by_header(row: Indicator, columns: list[str]) -> None:
+    """Cells of a row read from text put under the header's columns, when the row has as
+    many cells as the header has value columns, or can be regrouped to that many (otherwise
+    the inferred ends stay)."""
+    value_columns = [c for c in columns if c != "period"]
+    if len(row.values) != len(value_columns):
+        regrouped = _regroup(row.values, len(value_columns))
+        if regrouped is None:
+            return
+        moved, row.values = regrouped
+        if moved:
+            row.name = f"{row.name} {moved}"
+    cells = dict(zip(value_columns, row.values))  # of two "Utfall" columns the later one wins
+    row.outcome = _no_dash(cells.get("outcome"))
+    row.forecast = _no_dash(cells.get("forecast"))
+    row.target = _no_dash(cells.get("target") or cells.get("kf_target"))
+    row.columns = "header"
+
+
+def _no_dash(cell: str | None) -> str | None:
+    return None if cell in ("-", "–") else cell
+
+
+GROUP_UNITS = frozenset(("%", "st", "kr", "tkr", "mnkr", "mkr", "gram", "g", "kg", "kwh", "mwh", "gwh", "ton"))
+
+
+def _regroup(values: list[str], count: int) -> tuple[str, list[str]] | None:
+    """The row's figures regrouped into ``count`` cells where a narrow table broke numbers
+    with thousands spaces apart or a number of the name ("åk 9") was taken for a cell:
+    ``(text moved to the name, cells)``. Of the groupings, the one whose cells are most alike
+    in magnitude wins ("304 457 kr 321 214 kr" → two cells; "9 220 234 236" → "9" + three)."""
+    import math
+
+    items: list[tuple[str, str | None]] = []  # (number or dash, unit)
+    for word in " ".join(values).split():
+        if word.casefold() in GROUP_UNITS and items and items[-1][1] is None and items[-1][0] not in "-–":
+            items[-1] = (items[-1][0], word)
+        elif re.fullmatch(r"\d+(?:,\d+)?|[-–]", word):
+            items.append((word, None))
+        else:
+            return None
+
+    def cells(run: list[tuple[str, str | None]]) -> list[list[str]] | None:
+        # all ways to cut a run into ``count`` cells; a cell of several items is a number
+        # with thousands groups: 1–3 digits, then groups of exactly 3, a unit only at the end
+        def ok(cell: list[tuple[str, str | None]]) -> bool:
+            if len(cell) == 1:
+                return True
+            head, rest = cell[0], cell[1:]
+            return (re.fullmatch(r"\d{1,3}", head[0]) is not None and head[1] is None
+                    and all(re.fullmatch(r"\d{3}(?:,\d+)?", n) and (u is None or k == len(rest) - 1)
+                            for k, (n, u) in enumerate(rest))
+                    and all(re.fullmatch(r"\d{3}", n) for n, _ in rest[:-1]))
+
+        found: list[list[str]] = []
+
+        def walk(start: int, left: int, acc: list[str]) -> None:
+            if len(found) > 200:
+                return
+            if left == 0:
+                if start == len(run):
+                    found.append(list(acc))
+                return
+            for end in range(start + 1, len(run) - left + 2):
+                cell = run[start:end]
+                if not ok(cell):
+                    break
+                text = " ".join(n for n, _ in cell) + (f" {cell[-1][1]}" if cell[-1][1] else "")
+                walk(end, left - 1, acc + [text])
+
+        walk(0, count, [])
+        return found or None
+
+    def spread(option: list[str]) -> float:
+        magnitudes = []
+        for cell in option:
+            digits = "".join(w for w in cell.split() if w.casefold() not in GROUP_UNITS).replace(",", ".")
+            if digits and digits not in "-–":
+                magnitudes.append(math.log10(max(float(digits), 1e-3)))
+        if len(magnitudes) < 2:
+            return 0.0
+        mean = sum(magnitudes) / len(magnitudes)
+        return sum((m - mean) ** 2 for m in magnitudes) / len(magnitudes)
+
+    options: list[tuple[float, str, list[str]]] = []
+    for option in cells(items) or []:
+        options.append((spread(option), "", option))
+    if items and re.fullmatch(r"\d{1,3}", items[0][0]) and items[0][1] is None:
+        for option in cells(items[1:]) or []:
+            options.append((spread(option) + 0.05, items[0][0], option))
+    if not options:
+        return None
+    best = min(options, key=lambda o: o[0])
+    return best[1], best[2]
 
 
 def _strip_header(fragments: list[str]) -> list[str]:

@@ -25,6 +25,13 @@ GOAL_LABELS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"^KF:?s\s+mål\s+för\s+verksamhetsområdet\b", re.IGNORECASE), 3),
     (re.compile(r"^(Kommunfullmäktiges\s+)?[Mm]ål\s+för\s+verksamhetsområdet\s*:", re.IGNORECASE), 3),
     (re.compile(r"^Nämndmål\b", re.IGNORECASE), 4),
+    # Other municipalities' labels; the label must be followed by a colon or the goal's
+    # number, so that prose ("Nämndens mål är att …") is not taken for a heading.
+    (re.compile(r"^(Kommunfullmäktiges\s+inriktningsmål|Övergripande\s+mål)\s*(:|\d{1,2}(\.\d{1,2}){0,3}\b)",
+                re.IGNORECASE), 2),
+    (re.compile(r"^((KF:?s|Kommunfullmäktiges)\s+)?(mål\s+för\s+verksamhetsområdet|verksamhetsområdesmål)"
+                r"\s*(:|\d{1,2}(\.\d{1,2}){0,3}\b)", re.IGNORECASE), 3),
+    (re.compile(r"^Nämndens\s+mål\s*(:|\d{1,2}(\.\d{1,2}){0,3}\b)", re.IGNORECASE), 4),
 )
 LABEL_ONLY = re.compile(r"^(KF:?s\s+inriktningsmål|KF:?s\s+mål\s+för\s+verksamhetsområdet|Nämndmål|Inriktningsmål)\s*:?\s*$", re.IGNORECASE)
 # Sub-headings inside a goal.
@@ -55,7 +62,8 @@ SUMMARY_PARTS = frozenset(s.casefold() for s in ("Sammanfattande analys", "Samma
 NUMBERING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\S)")
 BULLET = re.compile(r"^(?P<glyph>[•·▪●◦■□➢►‣⁃○\uf0b7\uf0a7*]|[-–—](?=\s))\s*(?P<text>\S.*)$")
 NUMBERED_ITEM = re.compile(r"^(?P<num>\d{1,2}|[a-z])[.)]\s+(?P<text>\S.*)$")
-STATUS = re.compile(r"^(Uppfylls\s+(helt|delvis|inte|ej)|Uppfyllt|Delvis uppfyllt|Ej uppfyllt|Uppfylls|Bedöms uppfyllas)\b.{0,40}$", re.IGNORECASE)
+STATUS = re.compile(r"^(Målet\s+)?(Uppfylls\s+(helt|delvis|inte|ej)|Uppfyllt|Helt uppfyllt|Delvis uppfyllt|Ej uppfyllt|Inte uppfyllt|Uppfylls"
+                    r"|Bedöms\s+((helt|delvis|inte|ej)\s+)?(uppfyllas|uppnås))\b.{0,40}$", re.IGNORECASE)
 TABLE_HEADER = re.compile(r"^(Indikator|Aktivitet)\b(?!er\b)")
 DATE_ROW_END = re.compile(r"\d{4}-\d{2}-\d{2}(\s+\d{4}-\d{2}-\d{2})?\s*(\S.{0,30})?$")
 ACTIVITY_DATES = re.compile(r"\d{4}-\d{2}-\d{2}\s+\d{4}-\d{2}-\d{2}(\s+\S.{0,30})?$")
@@ -111,6 +119,23 @@ def _is_value_only(text: str) -> bool:
 
 def _is_value_line(text: str) -> bool:
     return bool(VALUE.search(text)) and len(text) < 60
+
+
+# The end of an indicator row laid out on one line: its cells (figures, "-", "Tas fram av
+# nämnd", "Ny indikator") and an optional period.
+ROW_CELL = r"(?:[<>≤≥]?[-+−]?\d+(?:[ ,.]\d+)*\s?(?:%|st|kr|tkr|mnkr|mkr|dagar|timmar)?|[-–]|Tas fram av nämnd|Ny indikator|Inget utfall)"
+ROW_LINE_END = re.compile(
+    rf"\D\s(?:(?:{ROW_CELL}\s+)+{ROW_CELL}(?:\s+{{period}})?|{ROW_CELL}\s+{{period}})\s*$".format(
+        period=r"(?:(?:Tertial|T)\s*\d\s+|Helår\s+|VB\s+|(?:jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)\w*\s+)?(?:19|20)\d{2}"),
+    re.IGNORECASE)
+
+
+ONE_LINE_HEADER = re.compile(r"^Indikator\s+\S.*\b(Period|Årsmål|Målvärde|Målnivå|Mål)(\s+(19|20)\d{2})?\s*$", re.IGNORECASE)
+
+
+def _is_row_line(text: str) -> bool:
+    """A table row on one line: a name, then cells, no sentence end."""
+    return not TERMINAL.search(text) and bool(ROW_LINE_END.search(text)) and any(c.isdigit() for c in text)
 
 
 class Segmenter:
@@ -472,16 +497,32 @@ class Segmenter:
         row: list[str] = []
         j = i
         activity = bool(re.match(r"^Aktivitet\b", self.lines[i].text)) or self._activity_row_ahead(i, max_lines=8)
+        # "Indikator Utfall 2022 Målvärde Period" on one line: the rows below are whole lines
+        one_line = bool(ONE_LINE_HEADER.match(self.lines[i].text))
+        if one_line:
+            rows.append([self.lines[i].text])
+            j = i + 1
         while j < len(self.lines):
             line = self.lines[j]
             if j > i:
-                if self._text_level(line.text) is not None or STATUS.match(line.text) or BULLET.match(line.text):
+                if self._text_level(line.text) is not None or STATUS.match(line.text) or (
+                        BULLET.match(line.text) and not _is_value_only(line.text)):  # "- 88 % 89 %" is a row
                     break
                 if TABLE_HEADER.match(line.text) and row:
                     rows.append(row)
                     row = []
                 prose = line.fill >= 0.6 and not _is_value_line(line.text)
-                if prose and not activity:
+                if (one_line or prose) and not activity and _is_row_line(line.text):
+                    # an indicator row ends on this line ("… 80 % 75 % 77 % Tertial 1 2016"); under
+                    # a one-line header, the lines before it since the last row are its name
+                    if row and not (one_line and rows):
+                        rows.append(row)
+                        row = []
+                    rows.append(row + [line.text])
+                    row = []
+                    j += 1
+                    continue
+                if prose and not activity and not (one_line and not line.gap_before):
                     break
                 if prose and activity and not self._activity_row_ahead(j):
                     break

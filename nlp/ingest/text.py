@@ -100,6 +100,7 @@ def text_to_lines(text: str) -> tuple[list[Line], dict[str, object]]:
         for line in page_text.split("\n"):
             raw.append((line.rstrip(), page_no if len(pages_text) > 1 else None))
     double = _is_double_spaced([r[0] for r in raw])
+    running = _running_header_lines([r[0] for r in raw])
 
     lines: list[Line] = []
     markers: list[tuple[int, object]] = []  # (index in lines, PageMarker)
@@ -127,6 +128,9 @@ def text_to_lines(text: str) -> tuple[list[Line], dict[str, object]]:
             continue
         stripped = _clean_line(line)
         marker = page_marker(stripped)
+        if i in running:  # "Bromma stadsdelsnämnd" / "Tertialrapport 1 2024" beside "Sida 2 (30)"
+            furniture += 1
+            continue
         if is_pattern_furniture(stripped):
             furniture += 1
             if marker:
@@ -160,6 +164,30 @@ def text_to_lines(text: str) -> tuple[list[Line], dict[str, object]]:
         "total_pages": next((m.total for _, m in markers if m.total), None),
     }
     return lines, facts
+
+
+def _running_header_lines(raw: list[str], reach: int = 3, max_chars: int = 90) -> set[int]:
+    """Indices of running header/footer lines: short lines printed in the same run of lines
+    as a page marker ("Sida 2 (30)") and repeated there on at least two pages. The same text
+    elsewhere (the title page) is kept."""
+    runs: list[list[int]] = []
+    for index, line in enumerate(raw):
+        if not (line.strip() and is_pattern_furniture(_clean_line(line)) and page_marker(_clean_line(line))):
+            continue
+        run = []
+        for step in (-1, 1):
+            k = index + step
+            while 0 <= k < len(raw) and abs(k - index) <= reach and raw[k].strip() and len(raw[k].strip()) <= max_chars:
+                run.append(k)
+                k += step
+        runs.append(run)
+    if len(runs) < 2:
+        return set()
+    seen: dict[str, int] = {}
+    for run in runs:
+        for key in {" ".join(raw[k].split()) for k in run}:
+            seen[key] = seen.get(key, 0) + 1
+    return {k for run in runs for k in run if seen[" ".join(raw[k].split())] >= 2}
 
 
 def _clean_line(line: str) -> str:
