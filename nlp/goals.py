@@ -342,7 +342,11 @@ def _table_indicators(rows: list[list[str]], vocabulary: frozenset[str] = frozen
         return found
     found = _fragment_indicators([cell for row in rows for cell in row], vocabulary)
     fragments = [_norm(cell) for row in rows for cell in row if _norm(cell)]
-    header_text = " ".join(fragments[:len(fragments) - len(_strip_header(fragments))])
+    rest = _strip_header(fragments)
+    header_text = " ".join(fragments[:len(fragments) - len(rest)])
+    if not found and rest and rest[0][:1].islower() and not any(ch.isdigit() for f in rest for ch in f):
+        # the end of a name a page break cut, after the repeated header ("fritiden")
+        return [Indicator(name=" ".join(rest), columns="inferred")]
     columns = header_line_columns(header_text) if header_text else None
     if columns:
         for row in found:
@@ -526,7 +530,18 @@ def _split_word(left: str, right: str, is_known_word: Any, vocabulary: frozenset
     left_known, right_known = is_known_word(left), is_known_word(right)
     if is_known_word(left + right) and not (left_known and right_known):
         return True
+    if len(left) >= 8 and len(right) <= 4 and is_known_word(left + right) and _rare(right):
+        # "tillsvidareanställnin" + "gar", "biståndshandlägga" + "rens": a long word's
+        # inflected end; the compound splitter calls both halves words
+        return True
     return not right_known and (not left_known or len(right) <= 3)
+
+
+def _rare(word: str) -> bool:
+    """A fragment too rare to be a word of its own in a name ("gar", "rens"; not "per", "år")."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "sv") < 4.0
 
 
 def _join_name(parts: list[str], is_known_word: Any, vocabulary: frozenset[str] = frozenset()) -> str:
@@ -538,7 +553,7 @@ def _join_name(parts: list[str], is_known_word: Any, vocabulary: frozenset[str] 
         right = part.split()[0]
         if left.endswith("-") and right[:1].islower() and right not in ("och", "eller", "samt"):
             text = text + part  # "14-" + "dagarsperiod", "ANDT-" + "förebyggande"
-        elif left and right[:1].islower() and left[-1:].isalpha() and _split_word(
+        elif left and right.islower() and left[-1:].isalpha() and _split_word(  # not "kWh"
                 left.casefold(), re.match(r"[^\W\d_]*", right.casefold()).group(0), is_known_word, vocabulary):
             text = text + part
         else:
