@@ -60,6 +60,8 @@ def main() -> None:
     disagreements: list[str] = []
     gold = []
     for key in keys:
+        if key[0].startswith("_"):
+            continue
         if key not in a or key not in b:
             disagreements.append(f"{key[0]} {key[1]} presence")
             continue
@@ -89,6 +91,11 @@ def main() -> None:
         record["indicators"] = [{"name": norm(i["name"]), "values": norm(i.get("values") or []),
                                  "period": norm(i.get("period")), **{f: norm(i.get(f)) for f in extra}}
                                 for i in chosen]
+        if decisions.get("_rules", {}).get("dash_is_null"):
+            for ind in record["indicators"]:  # a "-" cell means no figure: outcome/target null
+                for f in extra:
+                    if ind.get(f) in ("-", "–"):
+                        ind[f] = None
         gold.append(record)
     stats.update({f"agreement_{f}": round(agree[f] / stats["goals_both"], 4) for f in FIELDS})
     stats["indicator_rows"] = ind_total
