@@ -33,25 +33,32 @@ CLOSERS = frozenset({"”", '"', "»", ")", "’", "'"})
 def swedish_sentence_rules(doc: Doc) -> Doc:
     """Set sentence starts after . ! ? unless the period belongs to an abbreviation,
     a number ("kap. 3"), or the next word starts in lowercase."""
-    for i, token in enumerate(doc):
-        if i == 0:
+    # the previous two tokens are carried along: indexing a Doc costs more than the rules
+    before_prev = prev = None
+    for token in doc:
+        if prev is None:
             token.is_sent_start = True
+            prev = token
             continue
-        prev = doc[i - 1]
+        text = token.text
+        prev_text = prev.text
         start = False
-        if token.text in CLOSERS and not prev.whitespace_:
+        if text in CLOSERS and not prev.whitespace_:
             start = False  # a closing quote or parenthesis stays with its sentence
-        elif prev.text in SENTENCE_END or (prev.text.endswith(".") and prev.text.lower() not in NON_FINAL and len(prev.text) > 1):
-            first = token.text[:1]
+        elif prev_text in SENTENCE_END or (prev_text.endswith(".") and len(prev_text) > 1
+                                           and prev_text.lower() not in NON_FINAL):
+            first = text[:1]
             # a new sentence starts with a capital, a digit, a quote or a dash/bullet
             start = bool(first) and (first.isupper() or first.isdigit() or first in "\"'”»(–-•")
-            if prev.text.lower() in NON_FINAL:
+            if prev_text.lower() in NON_FINAL:
                 start = False
-            if first.isdigit() and prev.text == "." and i >= 2 and doc[i - 2].like_num:
+            if first.isdigit() and prev_text == "." and before_prev is not None and before_prev.like_num:
                 start = False  # "1.1.2" style numbering split by the tokenizer
-        elif prev.text in CLOSERS and i >= 2 and doc[i - 2].text in SENTENCE_END and not doc[i - 2].whitespace_:
-            start = token.text[:1].isupper()
+        elif prev_text in CLOSERS and before_prev is not None and before_prev.text in SENTENCE_END \
+                and not before_prev.whitespace_:
+            start = text[:1].isupper()
         token.is_sent_start = start
+        before_prev, prev = prev, token
     return doc
 
 
@@ -72,12 +79,39 @@ def split_sentences(text: str) -> list[Sentence]:
     return next(iter(split_many([text])))
 
 
+def _one_sentence(text: str) -> bool:
+    """A text the rules cannot split: no sentence-ending mark before its last character
+    (headings, list items, table-free short paragraphs). Skipping spaCy for these gives
+    the same sentences."""
+    body = text[:-1]
+    return bool(text) and text == text.strip() and not any(mark in body for mark in ".!?…")
+
+
 def split_many(texts: Iterable[str], batch_size: int = 256) -> Iterator[list[Sentence]]:
-    """Stream sentence splitting over many texts (``Language.pipe``)."""
+    """Stream sentence splitting over many texts (``Language.pipe``), in input order."""
     nlp = sentence_pipeline()
-    for doc in nlp.pipe(texts, batch_size=batch_size):
-        yield [
-            Sentence(text=s.text.strip(), start=s.start_char, end=s.end_char)
-            for s in doc.sents
-            if s.text.strip()
-        ]
+    pending: list[tuple[int, str]] = []
+    results: dict[int, list[Sentence]] = {}
+    next_out = 0
+
+    def parsed(batch: list[tuple[int, str]]) -> None:
+        for (index, _), doc in zip(batch, nlp.pipe((t for _, t in batch), batch_size=batch_size)):
+            results[index] = [Sentence(text=s.text.strip(), start=s.start_char, end=s.end_char)
+                              for s in doc.sents if s.text.strip()]
+
+    for index, text in enumerate(texts):
+        if _one_sentence(text):
+            results[index] = [Sentence(text=text, start=0, end=len(text))]
+        else:
+            pending.append((index, text))
+            if len(pending) >= batch_size:
+                parsed(pending)
+                pending = []
+        while next_out in results:
+            yield results.pop(next_out)
+            next_out += 1
+    if pending:
+        parsed(pending)
+    while next_out in results:
+        yield results.pop(next_out)
+        next_out += 1

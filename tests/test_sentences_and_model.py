@@ -41,3 +41,16 @@ def test_block_record_fields() -> None:
     assert block.to_record() == {
         "type": "table", "text": "a | b", "page": 3, "level": None, "section": ["Ekonomi"], "rows": [["a", "b"]],
     }
+
+
+def test_fast_path_gives_the_sentences_spacy_gives(sodermalm: Document) -> None:
+    # blocks without an inner sentence mark skip spaCy; the result must be the same
+    from nlp.model import Sentence
+    from nlp.sentences import sentence_pipeline, split_many
+
+    texts = [b.text for b in sodermalm.blocks] + ["Mål och uppdrag", "Uppfylls delvis.", "Se 1.2.3 nedan",
+                                                  "”Klart.” Nästa steg", "Hej!"]
+    nlp = sentence_pipeline()
+    slow = [[Sentence(text=s.text.strip(), start=s.start_char, end=s.end_char) for s in doc.sents if s.text.strip()]
+            for doc in nlp.pipe(texts)]
+    assert list(split_many(texts, batch_size=7)) == slow  # a small batch: order kept across batches
