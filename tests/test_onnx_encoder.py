@@ -1,0 +1,131 @@
+"""The ONNX Runtime encoder (#19) and the back-end setting."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp.encoders import (ONNX_SUFFIX, default_encoder_path, encoder_available, encoder_backend, load_encoder,
+                          onnx_folder, resolve_backend)
+from nlp.errors import RapportError
+
+from .conftest import CORPUS
+
+ROOT = Path(__file__).resolve().parents[1]
+HAS_ONNX = onnx_folder() is not None
+needs_onnx = pytest.mark.skipif(not HAS_ONNX, reason=f"no ONNX export beside {default_encoder_path()} "
+                                "(made by `make setup`: python tools/export_e5_onnx.py)")
+needs_both = pytest.mark.skipif(not (HAS_ONNX and encoder_available()),
+                                reason="needs the E5 folder and its ONNX export (`make setup`)")
+
+
+def corpus_sentences(count: int = 24) -> list[str]:
+    from nlp.sentences import split_sentences
+
+    text = (CORPUS / "sodermalm_2020_tertialrapport-1.txt").read_text(encoding="utf-8")
+    out: list[str] = []
+    for paragraph in text.split("\n\n"):
+        for sentence in split_sentences(" ".join(paragraph.split())):
+            if len(sentence.text) >= 40 and sentence.text not in out:
+                out.append(sentence.text)
+    return out[:: max(1, len(out) // count)][:count]
+
+
+def test_backend_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RAPPORT_ENCODER_BACKEND", raising=False)
+    assert encoder_backend() == "auto"
+    for value in ("onnx", "TORCH", " auto "):
+        monkeypatch.setenv("RAPPORT_ENCODER_BACKEND", value)
+        assert encoder_backend() == value.strip().lower()
+    monkeypatch.setenv("RAPPORT_ENCODER_BACKEND", "tensorflow")
+    with pytest.raises(RapportError, match="RAPPORT_ENCODER_BACKEND"):
+        encoder_backend()
+
+
+def test_backend_choice_follows_the_onnx_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RAPPORT_ENCODER_BACKEND", raising=False)
+    source = tmp_path / "e5"
+    source.mkdir()
+    (source / "modules.json").write_text("[]")
+    (source / "build_info.json").write_text(json.dumps({"model_sha256": "a"}))
+    assert resolve_backend(source) == ("torch", str(source))  # no export: torch
+    with pytest.raises(RapportError, match="no up-to-date ONNX export"):
+        resolve_backend(source, "onnx")
+    export = tmp_path / ("e5" + ONNX_SUFFIX)
+    export.mkdir()
+    (export / "tokenizer.json").write_text("{}")
+    (export / "encoder_config.json").write_text(json.dumps({"source_build": {"model_sha256": "a"}}))
+    assert resolve_backend(source) == ("onnx", str(export))
+    assert resolve_backend(source, "onnx") == ("onnx", str(export))
+    assert resolve_backend(source, "torch") == ("torch", str(source))
+    monkeypatch.setenv("RAPPORT_ENCODER_BACKEND", "torch")
+    assert resolve_backend(source) == ("torch", str(source))
+    monkeypatch.delenv("RAPPORT_ENCODER_BACKEND")
+    (source / "build_info.json").write_text(json.dumps({"model_sha256": "b"}))  # the source was rebuilt
+    assert resolve_backend(source) == ("torch", str(source))
+    assert resolve_backend("intfloat/multilingual-e5-base") == ("torch", "intfloat/multilingual-e5-base")
+
+
+@needs_onnx
+def test_onnx_encoder_shape_normalised_and_prompts() -> None:
+    from nlp.encoders.onnx_encoder import OnnxEncoder
+
+    encoder = load_encoder(backend="onnx")
+    assert isinstance(encoder, OnnxEncoder)
+    texts = corpus_sentences(6) + ["x " * 2000]  # the last one is truncated to max_seq_length
+    vectors = encoder.encode(texts, batch_size=4, prompt_name="passage", normalize_embeddings=True,
+                             convert_to_numpy=True, show_progress_bar=False)
+    assert vectors.shape == (len(texts), 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    # dynamic int8 quantises activations per batch, so a text's vector depends a little on
+    # the texts batched with it (cosine about 0.996 between batch 1 and batch 32)
+    alone = encoder.encode(texts[2:3], batch_size=1, prompt_name="passage")
+    assert float(alone[0] @ vectors[2]) >= 0.99
+    assert encoder.encode(texts[0], prompt_name="passage").shape == (384,)
+    query = encoder.encode(texts[:1], prompt_name="query")
+    assert float(query[0] @ vectors[0]) < 0.9999  # the prompt is part of the input
+    with pytest.raises(ValueError):
+        encoder.encode(texts[:1], prompt_name="no-such-prompt")
+
+
+@needs_both
+def test_onnx_encoder_matches_torch_on_corpus_sentences() -> None:
+    texts = corpus_sentences(24)
+    assert len(texts) >= 20
+    onnx = load_encoder(backend="onnx")
+    torch_model = load_encoder(backend="torch")
+    for prompt in ("passage", "query"):
+        kwargs = dict(batch_size=8, prompt_name=prompt, normalize_embeddings=True, convert_to_numpy=True,
+                      show_progress_bar=False)
+        cosines = np.sum(onnx.encode(texts, **kwargs) * torch_model.encode(texts, **kwargs), axis=1)
+        assert cosines.mean() >= 0.99 and cosines.min() >= 0.98, (prompt, cosines.mean(), cosines.min())
+
+
+@needs_onnx
+def test_onnx_backend_does_not_import_torch() -> None:
+    code = ("import sys; from nlp.encoders import load_encoder; e = load_encoder(); "
+            "v = e.encode(['Förskolan arbetar med språk.'], prompt_name='passage'); "
+            "print(type(e).__name__, v.shape, 'torch' in sys.modules, 'transformers' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if k != "RAPPORT_ENCODER_BACKEND"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env={**env, "PYTHONPATH": str(ROOT)})
+    assert out.stdout.split() == ["OnnxEncoder", "(1,", "384)", "False", "False"], out.stderr
+
+
+@needs_onnx
+def test_stale_export_falls_back_to_torch(tmp_path: Path) -> None:
+    source = tmp_path / "e5"
+    source.mkdir()
+    shutil.copy2(default_encoder_path() / "modules.json", source / "modules.json")
+    (source / "build_info.json").write_text(json.dumps({"model_sha256": "another build"}))
+    export = tmp_path / ("e5" + ONNX_SUFFIX)
+    shutil.copytree(onnx_folder(), export, ignore=shutil.ignore_patterns("model.onnx", "tokenizer.json"))
+    (export / "tokenizer.json").write_text("{}")
+    assert onnx_folder(source) is None and resolve_backend(source)[0] == "torch"
