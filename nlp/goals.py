@@ -96,7 +96,10 @@ def parse_goal_heading(text: str) -> tuple[str, str | None, str] | None:
     if not match:
         return None
     kind = "inriktningsmål" if match["direction"] else "verksamhetsområdesmål" if match["area"] else "nämndmål"
-    return kind, match["number"], match["text"].strip()
+    text = match["text"].strip()
+    if match["number"] is None and text[:1].islower():
+        return None  # "Nämndens mål och verksamhetsplan": a section title, not a goal
+    return kind, match["number"], text
 
 
 def status_assessment(text: str) -> str | None:
@@ -215,6 +218,8 @@ HEADER_WORDS = re.compile(r"^(indikator(er)?|periodens|perio|dens|utfall|män|po
 # Column names of an indicator header printed on one line ("Indikator Utfall 2021 Utfall
 # 2022 Målvärde Period"), tried in this order at each position.
 HEADER_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?:periodens\s+)?utfall\s+(?:män|pojkar)(?:\s*/\s*(?:pojkar|män))?\b", re.I), "men"),
+    (re.compile(r"(?:periodens\s+)?utfall\s+(?:kvinnor|flickor)(?:\s*/\s*(?:flickor|kvinnor))?\b", re.I), "women"),
     (re.compile(r"(?:periodens\s+)?utfall\s+föregående\s+år\b|föregående\s+år\b", re.I), "previous"),
     (re.compile(r"(?:periodens\s+)?utfall(?:\s+(?:(?:tertial\s*|t)\d(?:\s+(?:19|20)\d{2})?|(?:19|20)\d{2}))?\b", re.I),
      "outcome"),
@@ -340,10 +345,13 @@ def _table_indicators(rows: list[list[str]], vocabulary: frozenset[str] = frozen
                                    target=cells.get("target") or cells.get("kf_target"), period=cells.get("period"),
                                    values=[_norm(c) for c in row[1:]], columns="header"))
         return found
-    found = _fragment_indicators([cell for row in rows for cell in row], vocabulary)
     fragments = [_norm(cell) for row in rows for cell in row if _norm(cell)]
     rest = _strip_header(fragments)
     header_text = " ".join(fragments[:len(fragments) - len(rest)])
+    # under a header printed on one line, rows are laid out whole, so a lowercase line after
+    # a row's figures is its name wrapping on; in a broken-up extraction it is a cell's end
+    one_line = len(fragments) > len(rest) == len(fragments) - 1 and header_line_columns(header_text) is not None
+    found = _fragment_indicators([cell for row in rows for cell in row], vocabulary, names_wrap=one_line)
     if not found and rest and rest[0][:1].islower() and not any(ch.isdigit() for f in rest for ch in f):
         # the end of a name a page break cut, after the repeated header ("fritiden")
         return [Indicator(name=" ".join(rest), columns="inferred")]
@@ -454,8 +462,8 @@ def _strip_header(fragments: list[str]) -> list[str]:
     if not fragments or not INDICATOR_HEADER.match(fragments[0]):
         return fragments
     for index, fragment in enumerate(fragments):
-        words = fragment.split()
-        if not words or not all(HEADER_WORDS.match(w.rstrip("/")) for w in words):
+        words = fragment.replace("/", " ").split()
+        if not words or not all(HEADER_WORDS.match(w) for w in words):
             return fragments[index:]
         if words[-1].casefold() == "period":
             return fragments[index + 1:]
@@ -485,7 +493,8 @@ def _starts_new_name(fragment: str) -> bool:
     return bool(first) and first[0].isupper() and not _is_value_word(first)
 
 
-def _fragment_indicators(fragments: list[str], vocabulary: frozenset[str] = frozenset()) -> list[Indicator]:
+def _fragment_indicators(fragments: list[str], vocabulary: frozenset[str] = frozenset(),
+                         names_wrap: bool = False) -> list[Indicator]:
     """Rows of an indicator table a text extraction has broken into line fragments."""
     from .hyphenation import is_known_word
 
@@ -502,6 +511,10 @@ def _fragment_indicators(fragments: list[str], vocabulary: frozenset[str] = froz
         if values and _starts_new_name(fragment):
             flush()
             name, values = [], []
+        if names_wrap and values and fragment[:1].islower() and not any(ch.isdigit() for ch in fragment) \
+                and not all(_is_value_word(w) for w in fragment.split()):
+            name.append(fragment)  # the name wraps on below its figures ("stöd via Jobbtorg Stockholm")
+            continue
         if values:
             values.append(fragment)
             continue

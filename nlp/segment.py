@@ -462,8 +462,9 @@ class Segmenter:
             return bool(line.cells) and len(line.cells) >= 2 and line.heading_rank is None or bool(
                 line.cells and len(line.cells) >= 3
             )
-        if TABLE_HEADER.match(line.text) and (line.fill < 0.7 or len(line.text.split()) <= 6):
-            return True
+        if TABLE_HEADER.match(line.text) and (line.fill < 0.7 or len(line.text.split()) <= 6
+                                              or ONE_LINE_HEADER.match(line.text)):
+            return True  # a long one-line header ("Indikator Periodens utfall Utfall män/pojkar …")
         if _is_value_only(line.text):
             return True
         if self._activity_row_ahead(i, max_lines=8):
