@@ -9,12 +9,14 @@ no font names: the size is estimated from the word boxes and boldness is unknown
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
 import sys
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ..errors import InputError
 
@@ -43,14 +45,56 @@ def check_tesseract(path: Path) -> None:
                          "install it with: sudo apt-get install tesseract-ocr-swe")
 
 
+def ocr_jobs() -> int:
+    """Pages OCR'd at once: ``RAPPORT_OCR_JOBS`` (default 2, at most the number of cores)."""
+    value = os.environ.get("RAPPORT_OCR_JOBS", "").strip()
+    if value:
+        try:
+            jobs = int(value)
+        except ValueError:
+            raise InputError(f"RAPPORT_OCR_JOBS must be a whole number of parallel pages, not {value!r}.") from None
+        return max(1, jobs)
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def ocr_pages_parallel(pdf: Any, page_numbers: list[int], jobs: int | None = None,
+                       dpi: int = OCR_DPI) -> Iterator[tuple[int, tuple[list[Any], list[float], list[str]]]]:
+    """(page number, OCR result) in page order, ``jobs`` pages at a time.
+
+    Tesseract runs one thread per page (``OMP_THREAD_LIMIT=1`` unless set): its OpenMP
+    threads cost more than they give, and whole pages in parallel use the cores fully.
+    PDFium is not thread-safe, so pages are rendered here, in the calling thread."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    jobs = jobs or ocr_jobs()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        pending: list[tuple[int, Future]] = []
+        for n in page_numbers:
+            page = pdf[n - 1]
+            try:
+                image = page.render(scale=dpi / 72, grayscale=True).to_pil()
+                height_pt = page.get_height()
+            finally:
+                page.close()
+            pending.append((n, pool.submit(ocr_image, image, n, height_pt, dpi)))
+            while len(pending) > jobs:  # bounded memory: at most jobs + 1 rendered pages
+                done_n, future = pending.pop(0)
+                yield done_n, future.result()
+        for done_n, future in pending:
+            yield done_n, future.result()
+
+
 def ocr_page(page: Any, page_no: int, dpi: int = OCR_DPI) -> tuple[list[Any], list[float], list[str]]:
-    """Raw lines of one rendered page, with the words' confidences and texts."""
+    """Raw lines of one PDFium page, with the words' confidences and texts."""
+    image = page.render(scale=dpi / 72, grayscale=True).to_pil()
+    return ocr_image(image, page_no, page.get_height(), dpi)
+
+
+def ocr_image(image: Any, page_no: int, height_pt: float, dpi: int = OCR_DPI) -> tuple[list[Any], list[float], list[str]]:
+    """Raw lines of one page image (``dpi`` pixels an inch), with the words' confidences and texts."""
     import pytesseract
 
     from .pdf import _RawLine, _Segment
 
-    image = page.render(scale=dpi / 72, grayscale=True).to_pil()
-    height_pt = page.get_height()
     data = pytesseract.image_to_data(image, lang=LANGUAGE, config="--psm 3", output_type=pytesseract.Output.DICT)
     scale = 72 / dpi
     lines: dict[tuple[int, int, int], list[int]] = defaultdict(list)

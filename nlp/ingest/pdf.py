@@ -238,18 +238,13 @@ def read_pdf(path: Path, data: bytes, ocr: str = "auto") -> tuple[list[Line], di
                        (ocr == "auto" and sum(len(line.text) for line in lines) < MIN_PAGE_CHARS
                         and _has_image(pdf, n))]
         if image_pages:
-            from .ocr import OcrProgress, check_swedish, check_tesseract, ocr_page
+            from .ocr import OcrProgress, check_swedish, check_tesseract, ocr_pages_parallel
 
             check_tesseract(path)
             progress = OcrProgress(path, len(image_pages))
             confidences: list[float] = []
             words: list[str] = []
-            for n in image_pages:
-                page = pdf[n - 1]
-                try:
-                    lines, conf, texts = ocr_page(page, n)
-                finally:
-                    page.close()
+            for n, (lines, conf, texts) in ocr_pages_parallel(pdf, image_pages):
                 progress.step(n)
                 confidences += conf
                 words += texts
