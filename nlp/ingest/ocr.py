@@ -23,8 +23,6 @@ from ..errors import InputError
 OCR_DPI = 300  # Tesseract's recommended resolution; 200 dpi loses diacritics on 9 pt text
 LANGUAGE = "swe"
 INSTALL = "install it with: sudo apt-get install tesseract-ocr tesseract-ocr-swe"
-# The box of a word with ascenders or descenders is about this share of the font size.
-BOX_TO_SIZE = 0.95
 SWEDISH_WORDS = frozenset("och att som för med är det på av till en ett har inte de om kan under den ska "
                           "vi sig också från genom samt efter inom".split())
 
@@ -96,6 +94,7 @@ def ocr_image(image: Any, page_no: int, height_pt: float, dpi: int = OCR_DPI) ->
     from .pdf import _RawLine, _Segment
 
     data = pytesseract.image_to_data(image, lang=LANGUAGE, config="--psm 3", output_type=pytesseract.Output.DICT)
+    ink = _ink(image)
     scale = 72 / dpi
     lines: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     confidences: list[float] = []
@@ -110,25 +109,169 @@ def ocr_image(image: Any, page_no: int, height_pt: float, dpi: int = OCR_DPI) ->
     raw_lines = []
     for members in lines.values():
         members.sort(key=lambda i: data["left"][i])
-        heights = [data["height"][i] * scale for i in members]
-        size = round(statistics.median(heights) / BOX_TO_SIZE * 2) / 2  # to 0.5 pt: one style, one size
-        bottoms = [(data["top"][i] + data["height"][i]) * scale for i in members]
-        baseline = height_pt - statistics.median(bottoms)
+        boxes = [(data["text"][i].strip(), data["left"][i], data["top"][i], data["width"][i], data["height"][i],
+                  float(data["conf"][i])) for i in members]
+        size_px, baseline_px = _line_metrics(boxes)
+        size = size_px * scale
+        if not _is_text_line(boxes, size_px):
+            continue
+        baseline = height_pt - baseline_px * scale
         line = _RawLine(page=page_no, baseline=baseline, top=baseline + size, size=size, bold=False)
+        line.ocr_words = [(len(text), _stroke(ink, left, top, width, height) / size_px)
+                          for text, left, top, width, height, _ in boxes]
         x0 = x1 = None
         parts: list[str] = []
-        for i in members:
-            left, right = data["left"][i] * scale, (data["left"][i] + data["width"][i]) * scale
+        for text, left_px, _, width_px, _, _ in boxes:
+            left, right = left_px * scale, (left_px + width_px) * scale
             if x1 is not None and left - x1 > size:  # a gap wider than the font size: a new cell
                 line.segments.append(_Segment(" ".join(parts), x0, x1))
                 parts, x0 = [], None
             x0 = left if x0 is None else x0
             x1 = right
-            parts.append(data["text"][i].strip())
+            parts.append(text)
         if parts:
             line.segments.append(_Segment(" ".join(parts), x0, x1))
         raw_lines.append(line)
     return raw_lines, confidences, words
+
+
+# Letters by how they sit on the line: x-height only, reaching the cap/ascender line, and
+# going below the baseline. Å, Ä, Ö, i, j, t and punctuation are left out of the estimates
+# (their tops vary between fonts).
+X_ONLY = frozenset("acemnorsuvwxz")
+ASCENDING = frozenset("bdfhklABCDEFGHIKLMNOPRSTUVWXYZ0123456789")
+DESCENDING = frozenset("gjpqyQ,;()[]{}")
+# The cap/ascender height and the x-height as shares of the font size (between Helvetica
+# and Times; fonts of one document share them, so sizes stay comparable within a report).
+CAP_SHARE = 0.72
+X_SHARE = 0.49
+FULL_SHARE = 0.92  # ascender top to descender bottom
+
+
+def _line_metrics(boxes: list[tuple[str, int, int, int, int, float]]) -> tuple[float, float]:
+    """Font size and baseline (pixels) of one line from its word boxes.
+
+    Words are sorted by the letters they hold: the bottom of a word without descenders is
+    the baseline; the height of a word with a capital, digit or ascender is the cap height;
+    a word of x-height letters only gives the x-height. Medians over the words of the line
+    are stable where one box (one word with a descender) is not."""
+    sitting = [(top + height, height) for text, _, top, _, height, _ in boxes if not set(text) & DESCENDING]
+    if sitting:
+        baseline = statistics.median(b for b, _ in sitting)
+    else:
+        baseline = statistics.median(top + height for _, _, top, _, height, _ in boxes) - 0.2 * statistics.median(
+            height for *_, height, _ in boxes)
+    caps = [baseline - top for text, _, top, _, height, _ in boxes
+            if set(text) & ASCENDING and not set(text) & DESCENDING]
+    if caps:
+        return statistics.median(caps) / CAP_SHARE, baseline
+    xs = [height for text, _, _, _, height, _ in boxes if text and set(text) <= X_ONLY]
+    if xs:
+        return statistics.median(xs) / X_SHARE, baseline
+    return statistics.median(height for *_, height, _ in boxes) / FULL_SHARE, baseline
+
+
+def _is_text_line(boxes: list[tuple[str, int, int, int, int, float]], size_px: float) -> bool:
+    """Not a table rule or a speck read as letters: such lines are a few pixels high or
+    their words have no alphanumeric character and low confidence."""
+    if size_px < 6:
+        return False
+    return any(any(c.isalnum() for c in text) and conf >= 30 for text, *_, conf in boxes)
+
+
+def _ink(image: Any) -> Any:
+    """The page as a boolean ink mask (Otsu's threshold on the grey levels)."""
+    import numpy as np
+
+    grey = np.asarray(image.convert("L"), dtype=np.uint8)
+    hist = np.bincount(grey.ravel(), minlength=256).astype(np.float64)
+    total = hist.sum()
+    levels = np.arange(256)
+    weight0 = np.cumsum(hist)
+    mean0 = np.cumsum(hist * levels)
+    weight1 = total - weight0
+    mean_all = mean0[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (mean_all * weight0 - mean0 * total) ** 2 / (weight0 * weight1)
+    threshold = int(np.nanargmax(between[:-1])) if total else 128
+    return grey <= threshold
+
+
+def _stroke(ink: Any, left: int, top: int, width: int, height: int) -> float:
+    """Mean stroke width (pixels) of the ink in a word box: twice the ink area over the
+    ink's outline length (a stroke of width w and length L has area wL, outline about 2L)."""
+    import numpy as np
+
+    box = ink[max(0, top):top + height, max(0, left):left + width]
+    if box.size == 0:
+        return 0.0
+    padded = np.pad(box, 1)
+    edges = np.count_nonzero(padded[:, 1:] != padded[:, :-1]) + np.count_nonzero(padded[1:, :] != padded[:-1, :])
+    return 2.0 * np.count_nonzero(box) / edges if edges else 0.0
+
+
+BOLD_STROKE = 1.3  # a word whose strokes are this much thicker than the body text's is bold
+SIZE_TOLERANCE = 0.05  # line sizes within 5 % of each other are one size (one style)
+
+
+def finish_lines(pages: list[list[Any]]) -> None:
+    """Document-wide steps once every page is read: one size for each cluster of close
+    line-size estimates, and bold for lines whose strokes are thicker than the body's.
+
+    Both are relative to the document's own body text (the size and stroke of most
+    characters), so a scan's resolution, contrast and font do not move the thresholds."""
+    lines = [line for page in pages for line in page]
+    if not lines:
+        return
+    # sizes: the densest window of estimates first (most characters within the tolerance)
+    # becomes one size, then the densest of the rest, ...; windows do not chain
+    for cluster in _size_clusters(lines):
+        size = round(_weighted_median([(line.size, len(line.text)) for line in cluster]) * 2) / 2
+        for line in cluster:
+            line.top += size - line.size
+            line.size = size
+    # bold: stroke width relative to the font size, against the body's
+    strokes = [(ratio, chars) for line in lines for chars, ratio in line.ocr_words if ratio > 0]
+    if not strokes:
+        return
+    body = _weighted_median(strokes)
+    for line in lines:
+        chars = sum(chars for chars, _ in line.ocr_words) or 1
+        bold_chars = sum(c for c, ratio in line.ocr_words if ratio > BOLD_STROKE * body)
+        line.bold = bold_chars / chars > 0.6
+
+
+def _size_clusters(lines: list[Any]) -> list[list[Any]]:
+    import bisect
+
+    left = sorted(lines, key=lambda line: line.size)
+    clusters = []
+    while left:
+        sizes = [line.size for line in left]
+        prefix = [0]
+        for line in left:
+            prefix.append(prefix[-1] + len(line.text) + 1)
+        best, best_span = -1, (0, 0)
+        for i, size in enumerate(sizes):
+            lo = bisect.bisect_left(sizes, size * (1 - SIZE_TOLERANCE))
+            hi = bisect.bisect_right(sizes, size * (1 + SIZE_TOLERANCE))
+            if prefix[hi] - prefix[lo] > best:
+                best, best_span = prefix[hi] - prefix[lo], (lo, hi)
+        lo, hi = best_span
+        clusters.append(left[lo:hi])
+        left = left[:lo] + left[hi:]
+    return clusters
+
+
+def _weighted_median(values: list[tuple[float, int]]) -> float:
+    ordered = sorted(values)
+    half = sum(weight for _, weight in ordered) / 2
+    running = 0
+    for value, weight in ordered:
+        running += weight
+        if running >= half:
+            return value
+    return ordered[-1][0]
 
 
 def check_swedish(path: Path, confidences: list[float], words: list[str]) -> None:
