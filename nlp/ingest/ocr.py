@@ -93,6 +93,7 @@ def ocr_image(image: Any, page_no: int, height_pt: float, dpi: int = OCR_DPI) ->
 
     from .pdf import _RawLine, _Segment
 
+    image = deskew(image)
     data = pytesseract.image_to_data(image, lang=LANGUAGE, config="--psm 3", output_type=pytesseract.Output.DICT)
     ink = _ink(image)
     scale = 72 / dpi
@@ -133,6 +134,41 @@ def ocr_image(image: Any, page_no: int, height_pt: float, dpi: int = OCR_DPI) ->
             line.segments.append(_Segment(" ".join(parts), x0, x1))
         raw_lines.append(line)
     return raw_lines, confidences, words
+
+
+MAX_SKEW = 5.0  # degrees searched either way
+MIN_SKEW = 0.15  # below this a page is left as it is (the word boxes barely grow)
+
+
+def skew_angle(image: Any) -> float:
+    """The angle (degrees, counter-clockwise) that makes a page's text lines horizontal.
+
+    A projection profile: rotated the right way, the rows of a text page alternate between
+    ink (a line) and paper, so the row sums are most uneven. Searched on a quarter-size ink
+    mask, coarse then fine, in a few tens of milliseconds."""
+    import numpy as np
+    from PIL import Image
+
+    small = image.convert("L").reduce(4)
+    mask = Image.fromarray(_ink(small).astype(np.uint8) * 255)  # ink white on black
+
+    def score(angle: float) -> float:
+        rows = np.asarray(mask.rotate(angle, resample=Image.NEAREST, fillcolor=0), dtype=np.float64).sum(axis=1)
+        return float(np.square(np.diff(rows)).sum())
+
+    coarse = max(np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.5), key=score)
+    return float(max(np.arange(coarse - 0.5, coarse + 0.5 + 1e-9, 0.05), key=score))
+
+
+def deskew(image: Any) -> Any:
+    """The page turned so its text lines are horizontal (word boxes of a skewed line are
+    taller than the letters, which would inflate the size estimates, and lines merge)."""
+    from PIL import Image
+
+    angle = skew_angle(image)
+    if abs(angle) < MIN_SKEW:
+        return image
+    return image.convert("L").rotate(angle, resample=Image.BICUBIC, expand=False, fillcolor=255)
 
 
 # Letters by how they sit on the line: x-height only, reaching the cap/ascender line, and
