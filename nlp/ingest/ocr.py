@@ -145,20 +145,22 @@ def skew_angle(image: Any) -> float:
     """The angle (degrees, counter-clockwise) that makes a page's text lines horizontal.
 
     A projection profile: rotated the right way, the rows of a text page alternate between
-    ink (a line) and paper, so the row sums are most uneven. Searched on a quarter-size ink
-    mask, coarse then fine, in a few tens of milliseconds."""
+    ink (a line) and paper, so the row sums are most uneven. Searched on an ink
+    mask about 600 pixels wide, coarse then fine, in a few tens of milliseconds."""
     import numpy as np
     from PIL import Image
 
-    small = image.convert("L").reduce(4)
+    grey = image.convert("L")
+    small = grey.reduce(max(1, round(grey.width / 600)))
     mask = Image.fromarray(_ink(small).astype(np.uint8) * 255)  # ink white on black
 
     def score(angle: float) -> float:
-        rows = np.asarray(mask.rotate(angle, resample=Image.NEAREST, fillcolor=0), dtype=np.float64).sum(axis=1)
+        rows = np.asarray(mask.rotate(angle, resample=Image.BILINEAR, fillcolor=0), dtype=np.float64).sum(axis=1)
         return float(np.square(np.diff(rows)).sum())
 
-    coarse = max(np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.5), key=score)
-    return float(max(np.arange(coarse - 0.5, coarse + 0.5 + 1e-9, 0.05), key=score))
+    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.5), key=score)
+    best = max(best + np.arange(-0.3, 0.3 + 1e-9, 0.1), key=score)
+    return round(float(max(best + np.array([-0.05, 0.0, 0.05]), key=score)), 2)
 
 
 def deskew(image: Any) -> Any:
