@@ -193,3 +193,23 @@ def test_a_skewed_scan_is_straightened(scan: tuple[Path, list[str]], tmp_path: P
     texts = [b.text for b in doc.passages]
     for paragraph in paragraphs:
         assert max(similarity(t, paragraph) for t in texts) >= 0.9
+
+
+def test_bullets_are_read_as_bullets_not_letters(tmp_path: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    items = ["Kaknäs lekplats är färdigställd.", "Förvaltningens klimatprestanda är god.",
+             "Mat som serveras i verksamheterna är i hög grad ekologisk."]
+    paragraphs = corpus_paragraphs(1)
+    buffer = io.BytesIO()
+    body = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13, spaceAfter=8)
+    item = ParagraphStyle("item", parent=body, leftIndent=16, bulletIndent=4, spaceAfter=3)
+    story = [Paragraph(paragraphs[0], body)] + [Paragraph(text, item, bulletText="•") for text in items]
+    story.append(Paragraph(paragraphs[0], body))
+    SimpleDocTemplate(buffer, pagesize=A4).build(story)
+    doc = load_document(rasterise(buffer.getvalue(), tmp_path / "punkter.pdf"))
+    listed = [b.text for b in doc.blocks if b.type.value == "list_item"]
+    for text in items:
+        assert any(similarity(t, text) >= 0.9 for t in listed), (text, listed)

@@ -119,6 +119,8 @@ def ocr_image(image: Any, page_no: int, height_pt: float, dpi: int = OCR_DPI) ->
         size = size_px * scale
         if not _is_text_line(boxes, size_px):
             continue
+        if len(boxes) > 1 and _is_bullet(ink, boxes[0], size_px, baseline_px):
+            boxes[0] = ("•",) + boxes[0][1:]  # Tesseract reads a bullet as "e", "«", "°", ...
         baseline = height_pt - baseline_px * scale
         line = _RawLine(page=page_no, baseline=baseline, top=baseline + size, size=size, bold=False)
         line.ocr_words = [(len(text), _stroke(ink, left, top, width, height) / size_px)
@@ -211,6 +213,20 @@ def _line_metrics(boxes: list[tuple[str, int, int, int, int, float]]) -> tuple[f
     if xs:
         return statistics.median(xs) / X_SHARE, baseline
     return statistics.median(height for *_, height, _ in boxes) / FULL_SHARE, baseline
+
+
+def _is_bullet(ink: Any, box: tuple[str, int, int, int, int, float], size_px: float, baseline_px: float) -> bool:
+    """A filled dot before the line's text: a small, about square, mostly inked box whose
+    bottom is clearly above the baseline (an "e" or "o" sits on it)."""
+    import numpy as np
+
+    text, left, top, width, height, _ = box
+    if len(text) > 2 or any(c.isdigit() for c in text) or not (0 < width <= 0.5 * size_px and 0 < height <= 0.5 * size_px):
+        return False
+    if not 0.6 <= width / height <= 1.6 or baseline_px - (top + height) < 0.08 * size_px:
+        return False
+    patch = ink[max(0, top):top + height, max(0, left):left + width]
+    return patch.size > 0 and float(np.count_nonzero(patch)) / patch.size >= 0.6
 
 
 def _is_text_line(boxes: list[tuple[str, int, int, int, int, float]], size_px: float) -> bool:
