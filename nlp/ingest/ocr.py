@@ -310,7 +310,7 @@ def _size_clusters(lines: list[Any]) -> list[list[Any]]:
         for line in left:
             prefix.append(prefix[-1] + len(line.text) + 1)
         best, best_span = -1, (0, 0)
-        for i, size in enumerate(sizes):
+        for size in sizes:
             lo = bisect.bisect_left(sizes, size * (1 - SIZE_TOLERANCE))
             hi = bisect.bisect_right(sizes, size * (1 + SIZE_TOLERANCE))
             if prefix[hi] - prefix[lo] > best:
