@@ -110,3 +110,106 @@ def test_a_scan_in_another_language_is_refused(tmp_path: Path) -> None:
     path = rasterise(born_digital("Annual report", [ENGLISH, ENGLISH]), tmp_path / "english.pdf")
     with pytest.raises(InputError, match="do not read as Swedish"):
         load_document(path)
+
+
+def same_size_heading_pdf(paragraphs: list[str], pages: int = 1) -> bytes:
+    """Bold headings in the body's own size (10 pt): only the stroke width tells them apart."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
+
+    buffer = io.BytesIO()
+    body = ParagraphStyle("body", fontName="Times-Roman", fontSize=10, leading=13, spaceAfter=8)
+    bold = ParagraphStyle("h", fontName="Times-Bold", fontSize=10, leading=13, spaceBefore=6, spaceAfter=4)
+    story = []
+    for page in range(pages):
+        story += [Paragraph(HEADING, bold)] + [Paragraph(p, body) for p in paragraphs]
+        if page < pages - 1:
+            story.append(PageBreak())
+    SimpleDocTemplate(buffer, pagesize=A4).build(story)
+    return buffer.getvalue()
+
+
+def ocr_lines(path: Path) -> list:
+    import pypdfium2 as pdfium
+
+    from nlp.ingest.ocr import finish_lines, ocr_page
+
+    pdf = pdfium.PdfDocument(path)
+    pages = [ocr_page(pdf[i], i + 1)[0] for i in range(len(pdf))]
+    finish_lines(pages)
+    return [line for page in pages for line in page]
+
+
+def test_bold_is_estimated_from_stroke_width(tmp_path: Path) -> None:
+    paragraphs = corpus_paragraphs(2)
+    path = rasterise(same_size_heading_pdf(paragraphs), tmp_path / "bold.pdf")
+    lines = ocr_lines(path)
+    heading = max(lines, key=lambda line: similarity(line.text, HEADING))
+    body = [line for line in lines if line is not heading]
+    assert similarity(heading.text, HEADING) >= 0.9 and heading.bold
+    assert body and not any(line.bold for line in body)
+    assert {line.size for line in lines} == {heading.size}  # one style size, bold or not
+    doc = load_document(path)
+    assert any(similarity(b.text, HEADING) >= 0.9 for b in doc.blocks if b.type.value == "heading")
+
+
+def test_size_is_estimated_from_letter_heights(scan: tuple[Path, list[str]]) -> None:
+    lines = ocr_lines(scan[0])
+    heading = max(lines, key=lambda line: similarity(line.text, HEADING))
+    body = [line.size for line in lines if line is not heading]
+    assert 15 <= heading.size <= 17.5 and heading.bold  # 16 pt bold
+    assert all(10 <= size <= 12 for size in body) and len(set(body)) == 1  # 11 pt, one size
+
+
+def test_parallel_jobs_give_the_same_result_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = rasterise(same_size_heading_pdf(corpus_paragraphs(1), pages=3), tmp_path / "three.pdf")
+    results = []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("RAPPORT_OCR_JOBS", jobs)
+        doc = load_document(path, use_manifest=False)
+        results.append([(b.type.value, b.page, b.text) for b in doc.blocks])
+    assert results[0] == results[1] and len({page for _, page, _ in results[0]}) == 3
+    monkeypatch.setenv("RAPPORT_OCR_JOBS", "many")
+    with pytest.raises(InputError, match="RAPPORT_OCR_JOBS"):
+        load_document(path, use_manifest=False)
+
+
+def test_a_skewed_scan_is_straightened(scan: tuple[Path, list[str]], tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from nlp.ingest.ocr import skew_angle
+
+    path, paragraphs = scan
+    image = pdfium.PdfDocument(path)[0].render(scale=200 / 72, grayscale=True).to_pil()
+    assert abs(skew_angle(image)) < 0.15
+    tilted = image.rotate(1.5, resample=Image.BICUBIC, fillcolor=255)
+    assert abs(skew_angle(tilted) + 1.5) <= 0.15
+    skewed = tmp_path / "sned.pdf"
+    tilted.save(skewed, "PDF", resolution=200)
+    doc = load_document(skewed)
+    assert any(similarity(b.text, HEADING) >= 0.9 for b in doc.blocks if b.type.value == "heading")
+    texts = [b.text for b in doc.passages]
+    for paragraph in paragraphs:
+        assert max(similarity(t, paragraph) for t in texts) >= 0.9
+
+
+def test_bullets_are_read_as_bullets_not_letters(tmp_path: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    items = ["Kaknäs lekplats är färdigställd.", "Förvaltningens klimatprestanda är god.",
+             "Mat som serveras i verksamheterna är i hög grad ekologisk."]
+    paragraphs = corpus_paragraphs(1)
+    buffer = io.BytesIO()
+    body = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13, spaceAfter=8)
+    item = ParagraphStyle("item", parent=body, leftIndent=16, bulletIndent=4, spaceAfter=3)
+    story = [Paragraph(paragraphs[0], body)] + [Paragraph(text, item, bulletText="•") for text in items]
+    story.append(Paragraph(paragraphs[0], body))
+    SimpleDocTemplate(buffer, pagesize=A4).build(story)
+    doc = load_document(rasterise(buffer.getvalue(), tmp_path / "punkter.pdf"))
+    listed = [b.text for b in doc.blocks if b.type.value == "list_item"]
+    for text in items:
+        assert any(similarity(t, text) >= 0.9 for t in listed), (text, listed)

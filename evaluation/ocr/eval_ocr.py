@@ -5,7 +5,7 @@ Report PDFs from ``evaluation/generate_pdfs.py`` (known truth) are rendered page
 ``load_document(..., ocr="auto")``. Measured: the share of truth paragraphs and headings
 recovered (a block of the same kind with word-level similarity ≥ 0.9), furniture lines
 ("Sid N (M)", running header) found in no block, metadata, and OCR pages per second.
-Seeds 601–602 are reported; the OCR settings were chosen on hand-made test pages only.
+Seeds 601–602 are reported; see evaluation/ocr/README.md for what the OCR settings were chosen on.
 
     python -m evaluation.ocr.eval_ocr            # writes evaluation/results/ocr.json
 

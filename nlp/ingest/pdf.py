@@ -41,6 +41,8 @@ class _RawLine:
     size: float
     bold: bool
     segments: list[_Segment] = field(default_factory=list)
+    # OCR'd lines: (characters, stroke width / font size) of each word, for the bold estimate
+    ocr_words: list[tuple[int, float]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -238,21 +240,20 @@ def read_pdf(path: Path, data: bytes, ocr: str = "auto") -> tuple[list[Line], di
                        (ocr == "auto" and sum(len(line.text) for line in lines) < MIN_PAGE_CHARS
                         and _has_image(pdf, n))]
         if image_pages:
-            from .ocr import OcrProgress, check_swedish, check_tesseract, ocr_page
+            from .ocr import OcrProgress, check_swedish, check_tesseract, finish_lines, ocr_pages_parallel
 
             check_tesseract(path)
             progress = OcrProgress(path, len(image_pages))
             confidences: list[float] = []
             words: list[str] = []
-            for n in image_pages:
-                page = pdf[n - 1]
-                try:
-                    lines, conf, texts = ocr_page(page, n)
-                finally:
-                    page.close()
+            read: dict[int, list[_RawLine]] = {}
+            for n, (lines, conf, texts) in ocr_pages_parallel(pdf, image_pages):
                 progress.step(n)
                 confidences += conf
                 words += texts
+                read[n] = lines
+            finish_lines(list(read.values()))  # sizes and bold, relative to the whole document
+            for n, lines in read.items():
                 pages[n - 1] = (n, pages[n - 1][1], _merge_baselines(lines))
             progress.done()
             check_swedish(path, confidences, words)
