@@ -24,7 +24,8 @@ _RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 # Goal labels as printed, with the kind they name. The number follows the label.
 GOAL_HEADING = re.compile(
     r"^(?P<label>"
-    r"(?P<direction>(?:KF:?s|Kommunfullmäktiges)\s+inriktningsmål|Inriktningsmål|Övergripande\s+mål)"
+    r"(?P<direction>(?:KF:?s|Kommunfullmäktiges)\s+inriktningsmål|Inriktningsmål|Övergripande\s+mål"
+    r"|Kommunfullmäktiges\s+mål(?!\s+för))"
     r"|(?P<area>(?:(?:KF:?s|Kommunfullmäktiges)\s+)?mål\s+för\s+verksamhetsområdet|Verksamhetsområdesmål)"
     r"|(?P<committee>Nämndmål|Nämndens\s+mål)"
     r")\b\s*:?\s*(?P<number>\d{1,2}(?:\.\d{1,2}){0,3})?\.?\s*:?\s*(?P<text>.*)$",
@@ -213,7 +214,8 @@ ACTIVITY_HEADER = re.compile(r"^\s*Aktivitet(er)?\b", re.IGNORECASE)
 INDICATOR_HEADER = re.compile(r"^\s*Indikator(er)?\b", re.IGNORECASE)
 # Fragments of the Stockholm indicator header as a text extraction breaks it up.
 HEADER_WORDS = re.compile(r"^(indikator(er)?|periodens|perio|dens|utfall|män|pojkar|kvinn\w*|or|flick\w*|r|vb|\d{4}|"
-                          r"progno|prognos|s|helår|årsmål|kf:s|period|målvärde|mål|föregående|år|t\d|tertial|\d)$",
+                          r"progno|prognos|s|helår|årsmål|kf:s|period|målvärde|målnivå|mål|trend|föregående|år|t\d|tertial|\d|"
+                          r"[a-zåäö]{3}-[a-zåäö]{3})$",
                           re.IGNORECASE)
 # Column names of an indicator header printed on one line ("Indikator Utfall 2021 Utfall
 # 2022 Målvärde Period"), tried in this order at each position.
@@ -221,8 +223,9 @@ HEADER_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:periodens\s+)?utfall\s+(?:män|pojkar)(?:\s*/\s*(?:pojkar|män))?\b", re.I), "men"),
     (re.compile(r"(?:periodens\s+)?utfall\s+(?:kvinnor|flickor)(?:\s*/\s*(?:flickor|kvinnor))?\b", re.I), "women"),
     (re.compile(r"(?:periodens\s+)?utfall\s+föregående\s+år\b|föregående\s+år\b", re.I), "previous"),
-    (re.compile(r"(?:periodens\s+)?utfall(?:\s+(?:(?:tertial\s*|t)\d(?:\s+(?:19|20)\d{2})?|(?:19|20)\d{2}))?\b", re.I),
-     "outcome"),
+    (re.compile(r"(?:periodens\s+)?utfall(?:\s+(?:(?:tertial\s*|t)\d(?:\s+(?:19|20)\d{2})?|(?:[a-zåäö]{3}-[a-zåäö]{3}\s+)?"
+                r"(?:19|20)\d{2}))?\b", re.I), "outcome"),
+    (re.compile(r"trend\b", re.I), "trend"),
     (re.compile(r"prognos(?:\s+helår)?(?:\s+(?:19|20)\d{2})?\b", re.I), "forecast"),
     (re.compile(r"kf:?s\s+årsmål(?:\s+(?:19|20)\d{2})?", re.I), "kf_target"),
     (re.compile(r"(?:nämndens\s+|periodens\s+)?(?:årsmål|målvärde|målnivå|mål)(?:\s+(?:19|20)\d{2})?\b", re.I), "target"),
@@ -241,26 +244,41 @@ def header_line_columns(text: str) -> list[str] | None:
         for pattern, column in HEADER_PHRASES:
             found = pattern.match(rest)
             if found:
-                columns.append(column)
+                year = re.search(r"(?:19|20)\d{2}", found.group(0))
+                columns.append(f"{column}:{year.group(0)}" if column == "outcome" and year else column)
                 rest = rest[found.end():].strip()
                 break
         else:
             return None
     return columns if len(columns) >= 2 and ("target" in columns or "period" in columns) else None
+
+
+def _outcome_column(columns: list[str]) -> int | None:
+    """Of the outcome columns, the latest year's ("Utfall 2021 Utfall 2020" → 2021), else the
+    last one."""
+    outcomes = [(i, c) for i, c in enumerate(columns) if c.split(":")[0] == "outcome"]
+    if not outcomes:
+        return None
+    dated = [(int(c.split(":")[1]), i) for i, c in outcomes if ":" in c]
+    return max(dated)[1] if dated else outcomes[-1][0]
 NUMBER = r"[<>≤≥]?[-+−]?\d+(?:[.,]\d+)?"
-UNIT = r"(?:%|st|kr|tkr|mnkr|mkr|kg|gram|GWh|MWh|kWh|barn/avd\.?)"  # not "timmar", "dagar": names say "inom 48 timmar"
+UNIT = r"(?:%|st|kr|tkr|mnkr|mkr|kg|gram|km|GWh|MWh|kWh|barn/avd\.?)"  # not "timmar", "dagar": names say "inom 48 timmar"
 VALUE_TOKEN = re.compile(rf"^({NUMBER}%?|{UNIT}|-|–|\+/-\d*%?)$")  # not "1-14": "Sjukfrånvaro dag 1-14"
 CONTINUATION_WORDS = frozenset(
     w.casefold() for w in ("Tas", "fram", "av", "nämnd", "nämnd/", "styrelse", "Ny", "indikator", "Inget", "utfall",
                            "Tertial", "Helår", "Max", "VB", "CO2", "GWh", "Faststäl", "Fastställs", "ls", "T1", "T2",
                            "T3", "person", "personer", "er", "per", "Ökning", "Minskning", "Öka", "Minska", "Minskni", "Ökni",
                            "ng", "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-                           "september", "oktober", "november", "december"))
+                           "september", "oktober", "november", "december", "jan", "feb", "mar", "apr", "jun",
+                           "jul", "aug", "sep", "okt", "nov", "dec", "förbättrad", "försämrad", "oförändrad"))
+MONTH_RANGE = re.compile(r"^[a-zåäö]{3}-[a-zåäö]{3}$", re.IGNORECASE)  # "Jan-aug 2022"
 PERIOD_END = re.compile(r"(?P<period>(?:(?:Tertial|T)\s*\d\s*|Helår\s*|VB\s*|(?:[Jj]anuari|[Ff]ebruari|[Mm]ars|[Aa]pril|[Mm]aj"
-                        r"|[Jj]uni|[Jj]uli|[Aa]ugusti|[Ss]eptember|[Oo]ktober|[Nn]ovember|[Dd]ecember)\s+)?(?:19|20)\d{2})\s*$")
+                        r"|[Jj]uni|[Jj]uli|[Aa]ugusti|[Ss]eptember|[Oo]ktober|[Nn]ovember|[Dd]ecember"
+                        r"|(?:[A-ZÅÄÖa-zåäö]{3}-)?(?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ep|[Oo]kt|[Nn]ov|[Dd]ec))"
+                        r"\s+)?(?:19|20)\d{2})\s*$")
 THOUSANDS = r"[-+−]?\d{1,2}(?:\s\d{3})+(?:,\d+)?"  # "7 000", "4 500"; "510 680" stays two cells
 CELL = re.compile(
-    r"(?:Ökning|Minskning|öka|minska)\b|Tas\s+fram\s+av\s+nämnd(?:/styrelse)?|Ny\s+indikator(?:\s+\d{4})?"
+    r"(?:Ökning|Minskning|öka|minska|Förbättrad|Försämrad|Oförändrad)\b|Tas\s+fram\s+av\s+nämnd(?:/styrelse)?|Ny\s+indikator(?:\s+\d{4})?"
     r"|Inget\s+utfall(?:\s+\d{4})?|Fastställs\s+\d{4}|Max\s+\d+(?:\s+[^\W\d]+)?"
     rf"|\+/-\s*\d+(?:,\d+)?\s*%?|{THOUSANDS}(?:\s*{UNIT})?|{NUMBER}(?:\s*(?:kg\s+CO2\s+per\s+kg\s+livsmedel|{UNIT})(?![^\W\d]))?"
     r"|(?<!\S)[-–](?!\S)"
@@ -374,8 +392,9 @@ def _place_by_header(row: Indicator, columns: list[str]) -> None:
         moved, row.values = regrouped
         if moved:
             row.name = f"{row.name} {moved}"
-    cells = dict(zip(value_columns, row.values))  # of two "Utfall" columns the later one wins
-    row.outcome = _no_dash(cells.get("outcome"))
+    cells = dict(zip(value_columns, row.values))
+    chosen = _outcome_column(value_columns)
+    row.outcome = _no_dash(row.values[chosen]) if chosen is not None else None
     row.forecast = _no_dash(cells.get("forecast"))
     row.target = _no_dash(cells.get("target") or cells.get("kf_target"))
     row.columns = "header"
@@ -385,7 +404,7 @@ def _no_dash(cell: str | None) -> str | None:
     return None if cell in ("-", "–") else cell
 
 
-GROUP_UNITS = frozenset(("%", "st", "kr", "tkr", "mnkr", "mkr", "gram", "g", "kg", "kwh", "mwh", "gwh", "ton"))
+GROUP_UNITS = frozenset(("%", "st", "kr", "tkr", "mnkr", "mkr", "gram", "g", "kg", "km", "kwh", "mwh", "gwh", "ton"))
 
 
 def _regroup(values: list[str], count: int) -> tuple[str, list[str]] | None:
@@ -471,7 +490,7 @@ def _strip_header(fragments: list[str]) -> list[str]:
 
 
 def _is_value_word(word: str) -> bool:
-    return bool(VALUE_TOKEN.match(word)) or word.casefold() in CONTINUATION_WORDS
+    return bool(VALUE_TOKEN.match(word)) or word.casefold() in CONTINUATION_WORDS or bool(MONTH_RANGE.match(word))
 
 
 def _split_name_values(fragment: str) -> tuple[str, str]:

@@ -27,7 +27,8 @@ GOAL_LABELS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"^Nämndmål\b", re.IGNORECASE), 4),
     # Other municipalities' labels; the label must be followed by a colon or the goal's
     # number, so that prose ("Nämndens mål är att …") is not taken for a heading.
-    (re.compile(r"^(Kommunfullmäktiges\s+inriktningsmål|Övergripande\s+mål)\s*(:|\d{1,2}(\.\d{1,2}){0,3}\b)",
+    (re.compile(r"^(Kommunfullmäktiges\s+inriktningsmål|Övergripande\s+mål|Kommunfullmäktiges\s+mål(?!\s+för))"
+                r"\s*(:|\d{1,2}(\.\d{1,2}){0,3}\b)",
                 re.IGNORECASE), 2),
     (re.compile(r"^((KF:?s|Kommunfullmäktiges)\s+)?(mål\s+för\s+verksamhetsområdet|verksamhetsområdesmål)"
                 r"\s*(:|\d{1,2}(\.\d{1,2}){0,3}\b)", re.IGNORECASE), 3),
@@ -63,7 +64,8 @@ NUMBERING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\S)")
 BULLET = re.compile(r"^(?P<glyph>[•·▪●◦■□➢►‣⁃○\uf0b7\uf0a7*]|[-–—](?=\s))\s*(?P<text>\S.*)$")
 NUMBERED_ITEM = re.compile(r"^(?P<num>\d{1,2}|[a-z])[.)]\s+(?P<text>\S.*)$")
 STATUS = re.compile(r"^(Målet\s+)?(Uppfylls\s+(helt|delvis|inte|ej)|Uppfyllt|Helt uppfyllt|Delvis uppfyllt|Ej uppfyllt|Inte uppfyllt|Uppfylls"
-                    r"|Bedöms\s+((helt|delvis|inte|ej)\s+)?(uppfyllas|uppnås))\b.{0,40}$", re.IGNORECASE)
+                    r"|Bedöms\s+((helt|delvis|inte|ej)\s+)?(uppfyllas|uppnås)|Uppnås(\s+(helt|delvis|inte|ej))?)\b.{0,40}$",
+                    re.IGNORECASE)
 TABLE_HEADER = re.compile(r"^(Indikator|Aktivitet)\b(?!er\b)")
 DATE_ROW_END = re.compile(r"\d{4}-\d{2}-\d{2}(\s+\d{4}-\d{2}-\d{2})?\s*(\S.{0,30})?$")
 ACTIVITY_DATES = re.compile(r"\d{4}-\d{2}-\d{2}\s+\d{4}-\d{2}-\d{2}(\s+\S.{0,30})?$")

@@ -176,3 +176,15 @@ def test_cli_goals_bad_input_is_a_message(tmp_path: Path) -> None:
     assert empty.returncode == 0 and "(no goals found)" in empty.stdout
     bad_kind = run_cli(str(plain), "--kind", "delmål")
     assert bad_kind.returncode == 2 and "invalid choice" in bad_kind.stderr
+
+
+def test_municipal_labels_year_columns_and_trend() -> None:
+    # a development excerpt (evaluation/goals/data/oos_dev2): "Kommunfullmäktiges mål 3:" is the
+    # top level; "Utfall 2021 Utfall 2020 Målnivå Trend" broken one column per line
+    goals = {g.number: g for g in extract_goals(load_document(
+        ROOT / "evaluation" / "goals" / "data" / "oos_dev2" / "dev2_04.txt"))}
+    assert goals["3"].kind == "inriktningsmål" and goals["3.1"].parent_number == "3"
+    row = goals["3.1"].indicators[0]
+    assert row.name == "Andel resor med kollektivtrafik, gång och cykel"
+    assert (row.outcome, row.target) == ("58 %", "57 %")  # the latest year's outcome, not the last column
+    assert row.values[-1] == "Förbättrad"
