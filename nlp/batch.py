@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .errors import InputError, RapportError
+from .model import parse_passage_id, passage_id
 from .store import file_sha256
 
 PASSAGES = "passages.parquet"
@@ -140,7 +141,7 @@ def document_rows(document: Any, theme_model: Any, programs_nlp: Any = None) -> 
         named = passage_programs(document, nlp=programs_nlp)
     rows = []
     for (index, block), scores, on, names in zip(passages, proba, decided, named):
-        row = {"passage_id": f"{document.id}#{index}", "doc": document.id, "content_hash": document.content_hash,
+        row = {"passage_id": passage_id(document.id, index), "doc": document.id, "content_hash": document.content_hash,
                "district": document.district, "municipality": document.municipality,
                "organisation": document.organisation, "year": document.year, "report_type": document.report_type,
                "page": block.page, "section": list(block.section), "type": block.type.value, "text": block.text,
@@ -447,7 +448,7 @@ def read_table(out: str | Path, name: str = PASSAGES) -> Any:
     frame = pd.concat([f for f in frames if len(f.columns)], ignore_index=True)
     keys = ["doc", "block"] if "block" in frame.columns else ["doc"]
     if "passage_id" in frame.columns and name == PASSAGES:
-        frame["_order"] = frame["passage_id"].str.rsplit("#", n=1).str[1].astype(int)
+        frame["_order"] = frame["passage_id"].map(lambda value: parse_passage_id(value)[1])
         frame = frame.sort_values(["doc", "_order"]).drop(columns="_order")
     else:
         frame = frame.sort_values(keys)

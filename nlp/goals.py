@@ -14,7 +14,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
-from .model import Block, BlockType, Document
+from .model import Block, BlockType, Document, passage_id
 
 WORD = re.compile(r"[^\W\d_]+")
 KINDS = ("inriktningsmål", "verksamhetsområdesmål", "nämndmål")
@@ -161,7 +161,7 @@ def extract_goals(doc: Document) -> list[Goal]:
             assessment_text=evidence, page=blocks[index].page, doc=doc.id, district=doc.district, year=doc.year,
             report_type=doc.report_type, municipality=getattr(doc, "municipality", None),
             organisation=getattr(doc, "organisation", None), block=index,
-            passage_id=next((f"{doc.id}#{i}" for i in range(index + 1, end) if blocks[i].is_passage), None),
+            passage_id=next((passage_id(doc.id, i) for i in range(index + 1, end) if blocks[i].is_passage), None),
             indicators=indicators_of(region, vocabulary),
         )
         goals.append(goal)

@@ -18,6 +18,19 @@ SCHEMA_VERSION = 2
 READABLE_SCHEMA_VERSIONS = (1, 2)
 
 
+def passage_id(doc_id: str, block: int) -> str:
+    """The id of a document's block as every stage names it: ``"{doc}#{block index}"``."""
+    return f"{doc_id}#{block}"
+
+
+def parse_passage_id(value: str) -> tuple[str, int]:
+    """``(doc, block index)`` of a passage id; a doc id may itself contain "#"."""
+    doc_id, sep, number = value.rpartition("#")
+    if not sep or not number.isdigit():
+        raise ValueError(f"not a passage id (doc#block): {value!r}")
+    return doc_id, int(number)
+
+
 class BlockType(str, Enum):
     HEADING = "heading"
     PARAGRAPH = "paragraph"

@@ -54,3 +54,15 @@ def test_fast_path_gives_the_sentences_spacy_gives(sodermalm: Document) -> None:
     slow = [[Sentence(text=s.text.strip(), start=s.start_char, end=s.end_char) for s in doc.sents if s.text.strip()]
             for doc in nlp.pipe(texts)]
     assert list(split_many(texts, batch_size=7)) == slow  # a small batch: order kept across batches
+
+
+def test_passage_ids_are_built_and_read_in_one_place() -> None:
+    from nlp.model import parse_passage_id, passage_id
+
+    assert passage_id("sodermalm_2020_tertialrapport-1", 12) == "sodermalm_2020_tertialrapport-1#12"
+    assert parse_passage_id("rapport#2021#7") == ("rapport#2021", 7)  # the last "#" separates
+    import pytest
+
+    for bad in ("no-number", "doc#", "doc#x"):
+        with pytest.raises(ValueError):
+            parse_passage_id(bad)

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import InputError, RapportError
 from ..locking import writer_lock
-from ..model import Document
+from ..model import Document, parse_passage_id, passage_id
 from ..store import atomic_write_text, file_sha256
 from .analysis import AnalyzerConfig, analyze, words
 
@@ -348,7 +348,7 @@ class Index:
             if self.has_document(document.content_hash):
                 return False
             doc_id, replaced = self._assign_id(document)
-            rows = [Passage(id=f"{doc_id}#{i}", doc=doc_id, district=document.district, year=document.year,
+            rows = [Passage(id=passage_id(doc_id, i), doc=doc_id, district=document.district, year=document.year,
                             report_type=document.report_type, page=b.page, section=list(b.section), text=b.text,
                             kind=b.type.value, terms=analyze(b.text, self.analyzer), themes=t, programs=n)
                     for i, b, t, n in zip(indices, blocks, themes, named)]
@@ -622,7 +622,7 @@ def _goal_records(document: Document, doc_id: str) -> list[dict[str, Any]]:
         record = goal.to_record()
         record["doc"] = doc_id
         if record["passage_id"]:
-            record["passage_id"] = f"{doc_id}#{record['passage_id'].rsplit('#', 1)[1]}"
+            record["passage_id"] = passage_id(doc_id, parse_passage_id(record["passage_id"])[1])
         records.append(record)
     return records
 

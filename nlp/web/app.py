@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import InputError, RapportError
+from ..model import parse_passage_id
 from . import services
 from .services import MAX_QUERY_CHARS, MAX_TOP_K, NotFound, WebData
 from .templates import TEMPLATES
@@ -66,12 +67,12 @@ class SearchResponse(BaseModel):
     results: list[SearchResult]
 
 
-def passage_number(passage_id: str) -> str:
-    return passage_id.rsplit("#", 1)[1]
+def passage_number(value: str) -> str:
+    return str(parse_passage_id(value)[1])
 
 
-def passage_url(passage_id: str) -> str:
-    doc, n = passage_id.rsplit("#", 1)
+def passage_url(value: str) -> str:
+    doc, n = parse_passage_id(value)
     return f"/dokument/{quote(doc, safe='')}#p-{n}"
 
 

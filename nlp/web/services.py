@@ -20,7 +20,7 @@ from typing import Any, Iterable, Sequence
 
 from .. import ingest as _ingest  # noqa: F401 - imported before nlp.reuse (import order of nlp.segment)
 from ..errors import InputError, RapportError
-from ..model import Block, BlockType, Document
+from ..model import Block, BlockType, Document, parse_passage_id, passage_id
 from ..search import Filters, Index, Passage
 
 MAX_QUERY_CHARS = 300  # the web form's limit (the Python API allows 1,000)
@@ -94,7 +94,7 @@ def document_from_passages(doc_id: str, entry: dict[str, Any], passages: Sequenc
     ids' numbers (``doc#12`` is block 12), other positions hold empty heading blocks."""
     from ..sentences import split_many
 
-    numbers = [int(p.id.rsplit("#", 1)[1]) for p in passages]
+    numbers = [parse_passage_id(p.id)[1] for p in passages]
     size = max(numbers, default=-1) + 1
     blocks = [Block(type=BlockType.HEADING, text="") for _ in range(size)]
     for n, p, sentences in zip(numbers, passages, split_many([p.text for p in passages])):
@@ -424,8 +424,8 @@ class WebData:
         matches = []
         for m in result.matches[:limit]:
             record = m.to_record()
-            record["id"] = f"{m.doc}#{m.block}"
-            record["source_id"] = f"{m.source_doc}#{m.source_block}"
+            record["id"] = passage_id(m.doc, m.block)
+            record["source_id"] = passage_id(m.source_doc, m.source_block)
             matches.append(record)
         summary = result.summary()
         return {"doc": doc_id, "sources_considered": self.sources_for(doc_id),
