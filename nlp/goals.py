@@ -264,18 +264,27 @@ def _outcome_column(columns: list[str]) -> int | None:
 NUMBER = r"[<>≤≥]?[-+−]?\d+(?:[.,]\d+)?"
 UNIT = r"(?:%|st|kr|tkr|mnkr|mkr|kg|gram|km|GWh|MWh|kWh|barn/avd\.?)"  # not "timmar", "dagar": names say "inom 48 timmar"
 VALUE_TOKEN = re.compile(rf"^({NUMBER}%?|{UNIT}|-|–|\+/-\d*%?)$")  # not "1-14": "Sjukfrånvaro dag 1-14"
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+          "november", "december")
+MONTH_ABBREVIATIONS = tuple(m[:3] for m in MONTHS if len(m) > 3)  # "aug"; "maj" is its own
+MONTH_WORDS = frozenset(MONTHS + MONTH_ABBREVIATIONS)
+
+
+def _capitalisable(word: str) -> str:
+    """A regex for a word in lowercase or with a capital first letter ("[Aa]ug")."""
+    return f"[{word[0].upper()}{word[0]}]{word[1:]}"
+
+
 CONTINUATION_WORDS = frozenset(
     w.casefold() for w in ("Tas", "fram", "av", "nämnd", "nämnd/", "styrelse", "Ny", "indikator", "Inget", "utfall",
                            "Tertial", "Helår", "Max", "VB", "CO2", "GWh", "Faststäl", "Fastställs", "ls", "T1", "T2",
                            "T3", "person", "personer", "er", "per", "Ökning", "Minskning", "Öka", "Minska", "Minskni", "Ökni",
-                           "ng", "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-                           "september", "oktober", "november", "december", "jan", "feb", "mar", "apr", "jun",
-                           "jul", "aug", "sep", "okt", "nov", "dec", "förbättrad", "försämrad", "oförändrad"))
+                           "ng", "förbättrad", "försämrad", "oförändrad")) | MONTH_WORDS
 MONTH_RANGE = re.compile(r"^[a-zåäö]{3}-[a-zåäö]{3}$", re.IGNORECASE)  # "Jan-aug 2022"
-PERIOD_END = re.compile(r"(?P<period>(?:(?:Tertial|T)\s*\d\s*|Helår\s*|VB\s*|(?:[Jj]anuari|[Ff]ebruari|[Mm]ars|[Aa]pril|[Mm]aj"
-                        r"|[Jj]uni|[Jj]uli|[Aa]ugusti|[Ss]eptember|[Oo]ktober|[Nn]ovember|[Dd]ecember"
-                        r"|(?:[A-ZÅÄÖa-zåäö]{3}-)?(?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ep|[Oo]kt|[Nn]ov|[Dd]ec))"
-                        r"\s+)?(?:19|20)\d{2})\s*$")
+PERIOD_END = re.compile(
+    r"(?P<period>(?:(?:Tertial|T)\s*\d\s*|Helår\s*|VB\s*|(?:" + "|".join(_capitalisable(m) for m in MONTHS)
+    + r"|(?:[A-ZÅÄÖa-zåäö]{3}-)?(?:" + "|".join(_capitalisable(m) for m in MONTH_ABBREVIATIONS) + r"))"
+    r"\s+)?(?:19|20)\d{2})\s*$")
 THOUSANDS = r"[-+−]?\d{1,2}(?:\s\d{3})+(?:,\d+)?"  # "7 000", "4 500"; "510 680" stays two cells
 CELL = re.compile(
     r"(?:Ökning|Minskning|öka|minska|Förbättrad|Försämrad|Oförändrad)\b|Tas\s+fram\s+av\s+nämnd(?:/styrelse)?|Ny\s+indikator(?:\s+\d{4})?"
@@ -365,15 +374,14 @@ def _table_indicators(rows: list[list[str]], vocabulary: frozenset[str] = frozen
         return found
     fragments = [_norm(cell) for row in rows for cell in row if _norm(cell)]
     rest = _strip_header(fragments)
-    header_text = " ".join(fragments[:len(fragments) - len(rest)])
+    header_fragments = len(fragments) - len(rest)
+    columns = header_line_columns(" ".join(fragments[:header_fragments])) if header_fragments else None
     # under a header printed on one line, rows are laid out whole, so a lowercase line after
     # a row's figures is its name wrapping on; in a broken-up extraction it is a cell's end
-    one_line = len(fragments) > len(rest) == len(fragments) - 1 and header_line_columns(header_text) is not None
-    found = _fragment_indicators([cell for row in rows for cell in row], vocabulary, names_wrap=one_line)
+    found = _fragment_indicators(fragments, vocabulary, names_wrap=header_fragments == 1 and columns is not None)
     if not found and rest and rest[0][:1].islower() and not any(ch.isdigit() for f in rest for ch in f):
         # the end of a name a page break cut, after the repeated header ("fritiden")
         return [Indicator(name=" ".join(rest), columns="inferred")]
-    columns = header_line_columns(header_text) if header_text else None
     if columns:
         for row in found:
             _place_by_header(row, columns)

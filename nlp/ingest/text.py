@@ -172,7 +172,8 @@ def _running_header_lines(raw: list[str], reach: int = 3, max_chars: int = 90) -
     elsewhere (the title page) is kept."""
     runs: list[list[int]] = []
     for index, line in enumerate(raw):
-        if not (line.strip() and is_pattern_furniture(_clean_line(line)) and page_marker(_clean_line(line))):
+        cleaned = _clean_line(line)
+        if not (cleaned and is_pattern_furniture(cleaned) and page_marker(cleaned)):
             continue
         run = []
         for step in (-1, 1):
