@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlp.hyphenation import close_acronym_gaps  # noqa: E402
+from nlp.ingest.hyphenation import close_acronym_gaps  # noqa: E402
 from nlp.ingest import load_document  # noqa: E402
 from nlp.model import BlockType, Document  # noqa: E402
 

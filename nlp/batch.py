@@ -69,7 +69,7 @@ class BatchResult:
 def plan(inputs: Iterable[str | Path]) -> tuple[list[WorkItem], list[tuple[str, str]]]:
     """Files, folders and manifest CSVs (file, district, year, report_type) → work items."""
     from .ingest import iter_report_files
-    from .metadata import Manifest
+    from .ingest.metadata import Manifest
 
     items: list[WorkItem] = []
     problems: list[tuple[str, str]] = []
@@ -221,7 +221,7 @@ def _schema(rows: list[dict]) -> Any:
 def process(item: WorkItem, out: str) -> dict[str, Any]:
     """Tag one report and write its parts; returns a small status record (never raises)."""
     from .ingest import load_document
-    from .metadata import Manifest
+    from .ingest.metadata import Manifest
 
     out_dir = Path(out)
     try:

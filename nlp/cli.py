@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 from . import __version__
 from .errors import RapportError
 from .reports import ReportLoader
-from .metadata import Manifest
+from .ingest.metadata import Manifest
 from .model import BlockType, Document
 from .store import DEFAULT_STORE, DocumentStore
 

@@ -523,7 +523,7 @@ def _starts_new_name(fragment: str) -> bool:
 def _fragment_indicators(fragments: list[str], vocabulary: frozenset[str] = frozenset(),
                          names_wrap: bool = False) -> list[Indicator]:
     """Rows of an indicator table a text extraction has broken into line fragments."""
-    from .hyphenation import is_known_word
+    from .ingest.hyphenation import is_known_word
 
     found: list[Indicator] = []
     name: list[str] = []

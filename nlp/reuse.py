@@ -26,7 +26,7 @@ from typing import Any, Iterable, Sequence
 from datasketch import MinHash, MinHashLSH
 
 from .model import Block, BlockType, Document
-from .segment import SUBHEADINGS
+from .ingest.segment import SUBHEADINGS
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"^\d[\d,.]*$")

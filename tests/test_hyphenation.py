@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.hyphenation import HyphenationRepairer, close_acronym_gaps, is_known_word
+from nlp.ingest.hyphenation import HyphenationRepairer, close_acronym_gaps, is_known_word
 from nlp.ingest.text import text_to_lines
-from nlp.segment import segment_lines
+from nlp.ingest.segment import segment_lines
 
 
 @pytest.mark.parametrize(

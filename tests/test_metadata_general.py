@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nlp.ingest import load_document
-from nlp.metadata import detect_metadata, load_vocabulary, parse_period
+from nlp.ingest.metadata import detect_metadata, load_vocabulary, parse_period
 from nlp.model import SCHEMA_VERSION, BlockType, Document
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -27,7 +27,7 @@ needs_both = pytest.mark.skipif(not (HAS_ONNX and encoder_available()),
 
 
 def corpus_sentences(count: int = 24) -> list[str]:
-    from nlp.sentences import split_sentences
+    from nlp.ingest.sentences import split_sentences
 
     text = (CORPUS / "sodermalm_2020_tertialrapport-1.txt").read_text(encoding="utf-8")
     out: list[str] = []

@@ -30,7 +30,7 @@ def registry(documents: list[Document]) -> Registry:
 
 
 def _doc(*texts: str) -> Document:
-    from nlp.sentences import split_sentences
+    from nlp.ingest.sentences import split_sentences
 
     blocks = [Block(type=BlockType.PARAGRAPH, text=t, page=i + 1, sentences=split_sentences(t)) for i, t in enumerate(texts)]
     return Document(id="test", source_path="test", content_hash="x", district="Testområdet", year=2024, blocks=blocks)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from nlp.furniture import is_pattern_furniture
+from nlp.ingest.furniture import is_pattern_furniture
 from nlp.ingest.lines import Line
 from nlp.model import BlockType
-from nlp.segment import segment_lines
+from nlp.ingest.segment import segment_lines
 
 
 def test_running_text_starting_with_handlaggare_is_not_furniture() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nlp.model import Block, BlockType, Document
-from nlp.sentences import split_sentences
+from nlp.ingest.sentences import split_sentences
 
 
 def test_abbreviations_do_not_split() -> None:
@@ -46,7 +46,7 @@ def test_block_record_fields() -> None:
 def test_fast_path_gives_the_sentences_spacy_gives(sodermalm: Document) -> None:
     # blocks without an inner sentence mark skip spaCy; the result must be the same
     from nlp.model import Sentence
-    from nlp.sentences import sentence_pipeline, split_many
+    from nlp.ingest.sentences import sentence_pipeline, split_many
 
     texts = [b.text for b in sodermalm.blocks] + ["Mål och uppdrag", "Uppfylls delvis.", "Se 1.2.3 nedan",
                                                   "”Klart.” Nästa steg", "Hej!"]

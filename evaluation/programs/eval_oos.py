@@ -29,7 +29,7 @@ from typing import Any
 from nlp.model import Block, BlockType, Document
 from nlp.programs import extract_programs
 from nlp.programs.pipeline import build_pipeline
-from nlp.sentences import split_sentences
+from nlp.ingest.sentences import split_sentences
 
 HERE = Path(__file__).resolve().parent
 GOLD = HERE / "data" / "oos" / "gold.jsonl"

@@ -33,7 +33,7 @@ from spacy.language import Language  # noqa: E402
 from nlp.model import Block, BlockType, Document  # noqa: E402
 from nlp.programs import build_registry  # noqa: E402
 from nlp.programs.pipeline import build_pipeline  # noqa: E402
-from nlp.sentences import split_sentences  # noqa: E402
+from nlp.ingest.sentences import split_sentences  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

@@ -11,10 +11,8 @@ import unicodedata
 from pathlib import Path
 
 from ..errors import InputError
-from ..metadata import Manifest, detect_metadata
+from .metadata import Manifest, detect_metadata
 from ..model import Block, BlockType, Document
-from ..segment import segment_lines
-from ..sentences import split_many
 from .lines import Line
 
 PDF_SUFFIXES = {".pdf"}
@@ -136,6 +134,8 @@ def load_document(path: str | Path, manifest: Manifest | None = None, *, use_man
         source = "text"
         if not lines:
             raise InputError(f"{path}: no text found in the file.")
+    from .segment import segment_lines  # lazily: `rapport --version` must not import spaCy
+
     blocks = segment_lines(lines, source)
     _add_sentences(blocks, path)
 
@@ -175,7 +175,7 @@ def load_document(path: str | Path, manifest: Manifest | None = None, *, use_man
 
 def _load_structured(path: Path, data: bytes, kind: str, manifest: Manifest | None, use_manifest: bool) -> Document:
     """Word and HTML reports: the file gives the structure, so no line segmentation."""
-    from ..segment import Segmenter
+    from .segment import Segmenter
 
     if kind == "docx":
         from .docx import read_docx
@@ -214,6 +214,8 @@ def _add_sentences(blocks: list[Block], path: Path) -> None:
         if len(block.text) > MAX_BLOCK_CHARS:
             raise InputError(f"{path}: a paragraph on page {block.page or '?'} is {len(block.text):,} characters "
                              f"long (the limit is {MAX_BLOCK_CHARS:,}); this is not report text.")
+    from .sentences import split_many
+
     for block, sentences in zip(prose, split_many(b.text for b in prose)):
         block.sentences = sentences
 

@@ -158,7 +158,7 @@ def read_docx(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    from ..segment import BULLET, Segmenter
+    from .segment import BULLET, Segmenter
 
     document = _open(path, data)
     blocks: list[Block] = []

@@ -174,7 +174,7 @@ def read_html(path: Path, data: bytes) -> tuple[list[Block], list[str], dict[str
     import lxml.html
     from lxml.etree import ParserError
 
-    from ..segment import Segmenter
+    from .segment import Segmenter
 
     text = XML_DECLARATION.sub("", _decode(path, data))  # lxml refuses a str that declares its encoding
     try:

@@ -19,7 +19,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..errors import EncryptedPdfError, InputError, ScannedPdfError
-from ..furniture import furniture_key, is_pattern_furniture, page_marker, repeated_band_lines
+from .furniture import furniture_key, is_pattern_furniture, page_marker, repeated_band_lines
 from .lines import Line
 
 HYPHEN_MARK = 0x02  # PDFium reports a line-end hyphen it treats as soft as U+0002

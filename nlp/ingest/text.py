@@ -15,8 +15,8 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from ..errors import InputError
-from ..furniture import is_pattern_furniture, page_marker
-from ..hyphenation import strip_soft_hyphens
+from .furniture import is_pattern_furniture, page_marker
+from .hyphenation import strip_soft_hyphens
 from .lines import Line
 
 STATUS_LINE = re.compile(r"^(Uppfylls|Uppfyllt|Ej uppfyllt|Delvis uppfyllt|Bedöms )", re.IGNORECASE)

@@ -1,6 +1,6 @@
 """The program extraction pipeline: ``spacy.blank("sv")`` with one job per component.
 
-    swedish_sentence_rules  the project's sentence rules (nlp.sentences)
+    swedish_sentence_rules  the project's sentence rules (nlp.ingest.sentences)
     program_gazetteer       known names from gazetteer.yaml (PhraseMatcher) → doc.spans["program_gazetteer"]
     program_candidates      Swedish cue patterns (candidates.py) → doc.spans["program_candidates"]
     program_classifier      a trained scikit-learn model keeps the real ones → doc.spans["programs"]
@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex
 
 from ..errors import RapportError
-from ..sentences import ABBREVIATIONS
+from ..ingest.sentences import ABBREVIATIONS
 from .candidates import Candidate, find_candidates, sentence_starts
 from .features import candidate_features
 from .gazetteer import DEFAULT_GAZETTEER, GazetteerMatcher, load_gazetteer
@@ -81,7 +81,7 @@ def guess_kind(text: str, context_before: str) -> str:
 
 def _tokenizer_with_hyphens(nlp: Language) -> None:
     """Split hyphens inside words ("Stjärnmärknings-processen", "ABC-ledare") so names can
-    be matched as tokens; abbreviations stay whole as in nlp.sentences."""
+    be matched as tokens; abbreviations stay whole as in nlp.ingest.sentences."""
     for abbreviation in ABBREVIATIONS:
         nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
         capitalised = abbreviation[:1].upper() + abbreviation[1:]

@@ -31,7 +31,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion
 
 from ..errors import RapportError
-from ..sentences import split_sentences
+from ..ingest.sentences import split_sentences
 from .features import normalise, stem_tokens
 
 MODEL_FORMAT = 1

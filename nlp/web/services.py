@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from .. import ingest as _ingest  # noqa: F401 - imported before nlp.reuse (import order of nlp.segment)
 from ..errors import InputError, RapportError
 from ..model import Block, BlockType, Document, parse_passage_id, passage_id
 from ..search import Filters, Index, Passage
@@ -92,7 +91,7 @@ def sections_of(passages: Sequence[Passage]) -> list[dict[str, Any]]:
 def document_from_passages(doc_id: str, entry: dict[str, Any], passages: Sequence[Passage]) -> Document:
     """A lightweight Document rebuilt from index passages; block indices equal the passage
     ids' numbers (``doc#12`` is block 12), other positions hold empty heading blocks."""
-    from ..sentences import split_many
+    from ..ingest.sentences import split_many
 
     numbers = [parse_passage_id(p.id)[1] for p in passages]
     size = max(numbers, default=-1) + 1

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import InputError
+from ..errors import InputError
 
 VOCABULARY_PATH = Path(__file__).with_name("data") / "report_vocabulary.yaml"
 

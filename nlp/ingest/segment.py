@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 from .hyphenation import HyphenationRepairer, close_acronym_gaps
-from .ingest.lines import Line
+from .lines import Line
 from .metadata import load_vocabulary
-from .model import Block, BlockType
+from ..model import Block, BlockType
 
 # Goal labels of Stockholm's reports and the level they sit at in the goal hierarchy:
 # KF:s inriktningsmål → KF:s mål för verksamhetsområdet → nämndmål.

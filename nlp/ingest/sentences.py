@@ -5,13 +5,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from . import _spacy_light  # noqa: F401,I001 - first: spaCy without PyTorch
+from .. import _spacy_light  # noqa: F401,I001 - first: spaCy without PyTorch
 import spacy
 from spacy.language import Language
 from spacy.symbols import ORTH
 from spacy.tokens import Doc
 
-from .model import Sentence
+from ..model import Sentence
 
 # Abbreviations common in Swedish public-sector prose. A period after these does not end
 # a sentence unless the next word starts a new sentence in its own right (capital letter
