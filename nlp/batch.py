@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .errors import InputError, RapportError
-from .model import parse_passage_id, passage_id
+from .model import parse_passage_id
 from .store import file_sha256
 
 PASSAGES = "passages.parquet"
@@ -104,49 +104,37 @@ def plan(inputs: Iterable[str | Path]) -> tuple[list[WorkItem], list[tuple[str, 
 
 
 # -- the unit of work (runs in the local process or on a Dask worker) ------------------
-_MODELS: dict[str, Any] = {}
+_ANALYZER: list[Any] = []
 
 
-def _models() -> tuple[Any, Any]:
-    """The theme model and program pipeline, loaded once per process."""
-    if "themes" not in _MODELS:
-        from .themes import load_default_model
+def _analyzer() -> Any:
+    """The analysis stage (nlp/analysis.yaml), built once per process; its models load on first use."""
+    if not _ANALYZER:
+        from .analysis import Analyzer
 
-        _MODELS["themes"] = load_default_model()
-        try:
-            from .programs import load_pipeline
-
-            _MODELS["programs"] = load_pipeline()
-        except (ImportError, RapportError):
-            _MODELS["programs"] = None
-    return _MODELS["themes"], _MODELS["programs"]
+        _ANALYZER.append(Analyzer.from_config())
+    return _ANALYZER[0]
 
 
-def document_rows(document: Any, theme_model: Any, programs_nlp: Any = None) -> tuple[list[dict], dict]:
-    """Passage rows and the report row for one document."""
-    from .themes import section_context, theme_shares
+def document_rows(document: Any) -> tuple[list[dict], dict]:
+    """Passage rows and the report row of one analysed document (read from its analysis slots)."""
+    from .themes import theme_shares
 
-    passages = [(i, b) for i, b in enumerate(document.blocks) if b.is_passage]
-    texts = [b.text for _, b in passages]
-    theme_ids = list(theme_model.theme_ids)
-    if passages:
-        proba = theme_model.predict_proba(texts, [section_context(b.section) for _, b in passages])
-        decided = theme_model.decide(proba)
-    else:
-        proba = decided = []
-    named: list[list[str]] = [[] for _ in passages]
-    if programs_nlp is not None:
-        from .programs import passage_programs
-
-        named = passage_programs(document, nlp=programs_nlp)
+    if "themes" not in document.analysis:
+        raise RapportError(f"{document.id}: not analysed; run nlp.analysis.Analyzer over it first.")
+    theme_ids = list(document.analysis["themes"]["themes"])
     rows = []
-    for (index, block), scores, on, names in zip(passages, proba, decided, named):
-        row = {"passage_id": passage_id(document.id, index), "doc": document.id, "content_hash": document.content_hash,
+    named: set[str] = set()
+    for block in document.passages:
+        themes = block.analysis.themes
+        names = block.analysis.program_names
+        named.update(names)
+        row = {"passage_id": document.passage_id(block), "doc": document.id, "content_hash": document.content_hash,
                "district": document.district, "municipality": document.municipality,
                "organisation": document.organisation, "year": document.year, "report_type": document.report_type,
                "page": block.page, "section": list(block.section), "type": block.type.value, "text": block.text,
-               "labels": [t for t, flag in zip(theme_ids, on) if flag], "programs": sorted(set(names))}
-        row.update({f"score_{t}": round(float(p), 6) for t, p in zip(theme_ids, scores)})
+               "labels": list(themes.labels) if themes else [], "programs": sorted(names)}
+        row.update({f"score_{t}": round(float(themes.scores[t]) if themes else 0.0, 6) for t in theme_ids})
         rows.append(row)
     report = {"doc": document.id, "content_hash": document.content_hash, "source": Path(document.source_path).name,
               "source_path": str(Path(document.source_path).resolve()),
@@ -154,7 +142,7 @@ def document_rows(document: Any, theme_model: Any, programs_nlp: Any = None) -> 
               "organisation": document.organisation, "year": document.year, "report_type": document.report_type,
               "period": document.period, "pages": document.pages, "passages": len(rows),
               "words": sum(len(r["text"].split()) for r in rows),
-              "programs": len({n for names in named for n in names})}
+              "programs": len(named)}
     report.update({f"passages_{t}": sum(t in r["labels"] for r in rows) for t in theme_ids})
     report.update({f"share_{t}": share for t, share in theme_shares(rows, theme_ids).items()})
     return rows, report
@@ -229,8 +217,7 @@ def process(item: WorkItem, out: str) -> dict[str, Any]:
         document = load_document(item.path, manifest=manifest, ocr=item.ocr)
         if item.doc_id:
             document.id = item.doc_id
-        theme_model, programs_nlp = _models()
-        rows, report = document_rows(document, theme_model, programs_nlp)
+        rows, report = document_rows(_analyzer()(document))
         name = f"{item.content_hash}.parquet"
         # the passage and goal parts first, the report part last: it marks the unit done
         _write_parquet_atomic(rows, out_dir / PASSAGES / name)

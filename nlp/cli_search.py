@@ -20,33 +20,16 @@ if TYPE_CHECKING:
 MODES = ("hybrid", "bm25", "dense")
 
 
-def _theme_tagger() -> Any:
-    """Theme labels for every passage, so that search can filter on them (lexical model:
-    fast, and it reads the headings; None when no model is trained)."""
-    from .themes import MODELS, load_model, section_context
+def _analyzer(no_themes: bool) -> Any:
+    """The analysis stage the index reads theme labels and program names from (None: nothing to run)."""
+    from .analysis import Analyzer
 
-    path = MODELS / "themes-lexical"
-    if not (path / "config.json").exists():
-        sys.stderr.write("rapport: no theme model trained; passages are indexed without theme labels\n")
-        return None
-    model = load_model(path)
-
-    def tag(document: Any) -> list[list[str]]:
-        passages = [b for b in document.blocks if b.is_passage]
-        if not passages:
-            return []
-        predicted = model.predict([b.text for b in passages], [section_context(b.section) for b in passages])
-        return [[t for t, on in zip(model.theme_ids, row) if on] for row in predicted]
-
-    return tag
-
-
-def _program_tagger() -> Any:
+    disable = ["goals"] + (["themes"] if no_themes else [])
     try:
-        from .programs import passage_programs
-    except ImportError:
+        return Analyzer.from_config(disable=disable)
+    except RapportError as exc:
+        sys.stderr.write(f"rapport: {exc}; passages are indexed without theme labels and programs\n")
         return None
-    return passage_programs
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -72,8 +55,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     if not args.paths:
         raise InputError("give reports or folders to index (or --remove DOC / --list).")
     _warn_damaged(index)
-    tagger = None if args.no_themes else _theme_tagger()
-    programs = _program_tagger()
+    analyzer = _analyzer(args.no_themes)
     state = {"prefix": ""}  # "[n/total] name" of the file being read, for the status line
 
     def progress(n: int, total: int, path: Any) -> None:
@@ -82,7 +64,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     loader = ReportLoader(args.paths, progress=progress, ocr=args.ocr)
     for document in loader:
         try:
-            added = index.add_document(document, tagger=tagger, programs=programs)
+            if analyzer is not None and not index.has_document(document.content_hash):
+                analyzer(document)
+            added = index.add_document(document)
         except RapportError as exc:
             loader.skip(Path(document.source_path), str(exc))
             continue

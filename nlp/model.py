@@ -2,7 +2,18 @@
 
 Ingest produces a :class:`Document`: ordered :class:`Block` objects (headings, paragraphs,
 list items, tables, tables of contents) with their page, heading level and section path, each split into
-:class:`Sentence` objects. Everything serialises to plain JSON and back without loss.
+:class:`Sentence` objects. Two layers, as in docling's content layers: the *body* (the
+blocks) and the *furniture* (:class:`Furniture`: running headers, footers and page
+numbers the reader removed), and each block keeps ``source_lines``, its lines as the
+reader gave them before any repair (rejoined hyphenation, closed acronym gaps, removed
+bullets), so every repair can be audited.
+
+The analysis stage (:mod:`nlp.analysis`) writes into typed slots: ``block.analysis``
+(:class:`BlockAnalysis`: theme scores and labels, program spans, the goal a heading
+states) and ``document.analysis`` (which components ran, with which model). Later
+stages (store, search index, batch export, web) only read them.
+
+Everything serialises to plain JSON and back without loss; ``schema_version`` says how.
 """
 
 from __future__ import annotations
@@ -13,9 +24,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterator
 
-SCHEMA_VERSION = 2
-# Version 1 lacked municipality and organisation (read as unknown) and the "toc" block type.
-READABLE_SCHEMA_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3
+# Version 1 lacked municipality and organisation (read as unknown) and the "toc" block type;
+# version 2 lacked block ids, source lines, furniture and analysis (read as absent).
+READABLE_SCHEMA_VERSIONS = (1, 2, 3)
 
 
 def passage_id(doc_id: str, block: int) -> str:
@@ -55,12 +67,106 @@ class Sentence:
 
 
 @dataclass
+class ThemeAnnotation:
+    """Calibrated per-theme scores of a passage, the themes decided on, and the model."""
+
+    scores: dict[str, float]
+    labels: list[str]
+    model: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ThemeAnnotation":
+        return cls(scores={k: float(v) for k, v in data["scores"].items()}, labels=list(data["labels"]),
+                   model=str(data.get("model", "")))
+
+
+@dataclass
+class ProgramSpan:
+    """A named program, project, method or initiative in a block's text.
+
+    ``start``/``end`` are character offsets into ``block.text``; ``name`` is the canonical
+    name it is linked to across reports; ``source`` says how it was found (gazetteer,
+    classifier, propagated)."""
+
+    start: int
+    end: int
+    text: str
+    name: str
+    kind: str | None = None
+    score: float | None = None
+    source: str | None = None
+    long_form_of: str | None = None
+    acronym_of: str | None = None
+    gazetteer: str | None = None
+    kind_as_found: str | None = None  # before linking across reports settled ``kind``
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ProgramSpan":
+        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
+
+
+@dataclass
+class GoalAnnotation:
+    """The goal a heading (or a goal table's first cell) states, with its assessment."""
+
+    kind: str
+    text: str
+    number: str | None = None
+    parent: str | None = None
+    assessment: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "GoalAnnotation":
+        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
+
+
+@dataclass
+class BlockAnalysis:
+    """The typed slots the analysis stage fills; ``None``/empty when a component did not run."""
+
+    themes: ThemeAnnotation | None = None
+    programs: list[ProgramSpan] = field(default_factory=list)
+    goal: GoalAnnotation | None = None
+
+    def is_empty(self) -> bool:
+        return self.themes is None and not self.programs and self.goal is None
+
+    @property
+    def program_names(self) -> list[str]:
+        """Canonical names in reading order, each once."""
+        return list(dict.fromkeys(span.name for span in self.programs))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> "BlockAnalysis":
+        data = data or {}
+        return cls(themes=ThemeAnnotation.from_dict(data["themes"]) if data.get("themes") else None,
+                   programs=[ProgramSpan.from_dict(p) for p in data.get("programs") or []],
+                   goal=GoalAnnotation.from_dict(data["goal"]) if data.get("goal") else None)
+
+
+@dataclass
+class Furniture:
+    """A line the reader removed as page furniture (the furniture content layer)."""
+
+    text: str
+    page: int | None
+    reason: str  # "page-number", "pattern", "repeated-band" (PDF header/footer band), "running-header"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Furniture":
+        return cls(text=data["text"], page=data.get("page"), reason=data.get("reason", "pattern"))
+
+
+@dataclass
 class Block:
     """One structural unit of a report.
 
-    ``section`` holds the texts of the headings above the block, outermost first
-    (for a heading: the headings above it, not itself). ``page`` is 1-based; ``None``
-    when the source gives no page information.
+    ``id`` is the block's position in its document (0-based), stable for a given reading of
+    a file; :func:`passage_id` makes it unique across reports. ``section`` holds the texts
+    of the headings above the block, outermost first (for a heading: the headings above it,
+    not itself). ``page`` is 1-based; ``None`` when the source gives no page information.
+    ``source_lines`` are the block's lines as read, before repair (empty for Word and HTML,
+    whose paragraphs need none).
     """
 
     type: BlockType
@@ -72,6 +178,9 @@ class Block:
     sentences: list[Sentence] = field(default_factory=list)
     # Last page the block reaches (paragraphs continue across page breaks).
     page_end: int | None = None
+    id: int | None = None
+    source_lines: list[str] = field(default_factory=list)
+    analysis: BlockAnalysis = field(default_factory=BlockAnalysis)
 
     def __post_init__(self) -> None:
         self.type = BlockType(self.type)
@@ -84,6 +193,10 @@ class Block:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["type"] = self.type.value
+        if not self.source_lines:
+            del data["source_lines"]
+        if self.analysis.is_empty():
+            del data["analysis"]
         return data
 
     def to_record(self) -> dict[str, Any]:
@@ -108,6 +221,9 @@ class Block:
             rows=data.get("rows"),
             sentences=[Sentence.from_dict(s) for s in data.get("sentences") or []],
             page_end=data.get("page_end"),
+            id=data.get("id"),
+            source_lines=list(data.get("source_lines") or []),
+            analysis=BlockAnalysis.from_dict(data.get("analysis")),
         )
 
 
@@ -136,6 +252,22 @@ class Document:
     pages_estimated: bool = False
     metadata_source: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    furniture: list[Furniture] = field(default_factory=list)
+    # component name → what ran ({"model": ..., "version": ...}), written by nlp.analysis
+    analysis: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.number_blocks()
+
+    def number_blocks(self) -> None:
+        """Give every block its position as ``id`` (after blocks were added or removed)."""
+        for i, block in enumerate(self.blocks):
+            block.id = i
+
+    def passage_id(self, block: Block) -> str:
+        """The corpus-wide id of one of this document's blocks (``"doc#block"``)."""
+        assert block.id is not None
+        return passage_id(self.id, block.id)
 
     def iter_blocks(self, *types: BlockType | str) -> Iterator[Block]:
         wanted = {BlockType(t) for t in types}
@@ -191,6 +323,8 @@ class Document:
             pages_estimated=bool(data.get("pages_estimated", False)),
             metadata_source=dict(data.get("metadata_source") or {}),
             warnings=list(data.get("warnings") or []),
+            furniture=[Furniture.from_dict(f) for f in data.get("furniture") or []],
+            analysis={str(k): dict(v) for k, v in (data.get("analysis") or {}).items()},
         )
 
     @classmethod

@@ -46,12 +46,12 @@ def next_year(old: Document) -> Document:
 
 
 def build_index(root: Path, documents: list[Document], encoder: str | None) -> Index:
-    from nlp.cli_search import _theme_tagger
+    from nlp.analysis import Analyzer
 
     index = Index.open(root, create=True, encoder=encoder)
-    tagger = _theme_tagger()
-    for document in documents:
-        index.add_document(document, tagger=tagger)
+    analyzer = Analyzer.from_config(disable=["programs", "goals"])
+    for document in analyzer.pipe(documents):
+        index.add_document(document)
     return index
 
 

@@ -170,6 +170,7 @@ def load_document(path: str | Path, manifest: Manifest | None = None, *, use_man
         pages_estimated=bool(facts.get("pages_estimated", False)),
         metadata_source=meta_source,
         warnings=warnings,
+        furniture=list(facts.get("furniture") or []),
     )
 
 

@@ -20,6 +20,7 @@ import pypdfium2.raw as pdfium_c
 
 from ..errors import EncryptedPdfError, InputError, ScannedPdfError
 from .furniture import furniture_key, is_pattern_furniture, page_marker, repeated_band_lines
+from ..model import Furniture
 from .lines import Line
 
 HYPHEN_MARK = 0x02  # PDFium reports a line-end hyphen it treats as soft as U+0002
@@ -268,7 +269,10 @@ def read_pdf(path: Path, data: bytes, ocr: str = "auto") -> tuple[list[Line], di
         )
     facts = _facts(pages, page_count)
     facts["ocr_pages"] = ocr_pages
-    return _lines_from_pages(pages), facts
+    furniture: list[Furniture] = []
+    lines = _lines_from_pages(pages, furniture)
+    facts["furniture"] = furniture
+    return lines, facts
 
 
 def _has_image(pdf: pdfium.PdfDocument, page_no: int) -> bool:
@@ -298,7 +302,10 @@ def _facts(pages: list[tuple[int, float, list[_RawLine]]], page_count: int) -> d
     return {"pages": page_count, "title": title, "running_titles": []}
 
 
-def _lines_from_pages(pages: list[tuple[int, float, list[_RawLine]]]) -> list[Line]:
+def _lines_from_pages(pages: list[tuple[int, float, list[_RawLine]]],
+                      furniture: list[Furniture] | None = None) -> list[Line]:
+    """The body lines of the pages; what is removed as furniture is appended to ``furniture``."""
+    furniture = [] if furniture is None else furniture
     # 1. furniture: pattern lines and lines repeated in the header/footer band
     band_keys = []
     for _, height, lines in pages:
@@ -310,16 +317,24 @@ def _lines_from_pages(pages: list[tuple[int, float, list[_RawLine]]]) -> list[Li
         band_keys.append(keys)
     repeated = repeated_band_lines(band_keys)
 
-    def is_furniture_segment(seg: _Segment, band: str | None) -> bool:
+    def furniture_reason(seg: _Segment, band: str | None) -> str | None:
         if is_pattern_furniture(seg.text, allow_bare_number=band is not None):
-            return band is not None or page_marker(seg.text) is not None or is_pattern_furniture(seg.text)
-        return band is not None and furniture_key(seg.text) in repeated
+            if band is not None or page_marker(seg.text) is not None or is_pattern_furniture(seg.text):
+                return "page-number" if page_marker(seg.text) is not None else "pattern"
+            return None
+        return "repeated-band" if band is not None and furniture_key(seg.text) in repeated else None
 
     body: list[_RawLine] = []
-    for _, height, lines in pages:
+    for page_no, height, lines in pages:
         for line in lines:
             band = _band(line, height)
-            kept = [seg for seg in line.segments if not is_furniture_segment(seg, band)]
+            kept = []
+            for seg in line.segments:
+                reason = furniture_reason(seg, band)
+                if reason is None:
+                    kept.append(seg)
+                else:
+                    furniture.append(Furniture(seg.text, page_no, reason))
             if not kept:
                 continue
             if len(kept) != len(line.segments):

@@ -149,11 +149,9 @@ class Segmenter:
 
     # -- public -----------------------------------------------------------------------
     def segment(self, lines: list[Line]) -> list[Block]:
-        self.lines = [
-            replace(line, text=close_acronym_gaps(line.text)) if "- " in line.text else line
-            for line in lines
-            if line.text.strip()
-        ]
+        read = [line for line in lines if line.text.strip()]
+        self.source_texts = [line.text for line in read]  # before any repair, kept on the blocks
+        self.lines = [replace(line, text=close_acronym_gaps(line.text)) if "- " in line.text else line for line in read]
         self.repairer = HyphenationRepairer().fit(line.text for line in self.lines)
         self.style_levels = self._calibrate_styles() if self.source == "pdf" else {}
         self.short_fill = self._short_fill()
@@ -163,6 +161,7 @@ class Segmenter:
         n = len(self.lines)
         while i < n:
             line = self.lines[i]
+            start = i
             if self._toc_starts(i):
                 block, i = self._take_toc(i)
             elif self._table_starts(i):
@@ -176,6 +175,7 @@ class Segmenter:
             else:
                 block, i = self._take_paragraph(i)
             if block.text:
+                block.source_lines = self.source_texts[start:i]
                 blocks.append(block)
         return self._assign_levels_and_sections(blocks)
 

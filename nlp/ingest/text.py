@@ -17,6 +17,7 @@ from charset_normalizer import from_bytes
 from ..errors import InputError
 from .furniture import is_pattern_furniture, page_marker
 from .hyphenation import strip_soft_hyphens
+from ..model import Furniture
 from .lines import Line
 
 STATUS_LINE = re.compile(r"^(Uppfylls|Uppfyllt|Ej uppfyllt|Delvis uppfyllt|Bedöms )", re.IGNORECASE)
@@ -106,6 +107,7 @@ def text_to_lines(text: str) -> tuple[list[Line], dict[str, object]]:
     markers: list[tuple[int, object]] = []  # (index in lines, PageMarker)
     leading_starts: list[int] = []
     furniture = 0
+    removed: list[Furniture] = []
     pending_gap = False
     pending_sep = False
     pending_page_break = False
@@ -130,9 +132,12 @@ def text_to_lines(text: str) -> tuple[list[Line], dict[str, object]]:
         marker = page_marker(stripped)
         if i in running:  # "Bromma stadsdelsnämnd" / "Tertialrapport 1 2024" beside "Sida 2 (30)"
             furniture += 1
+            removed.append(Furniture(stripped, page, "running-header"))
             continue
         if is_pattern_furniture(stripped):
             furniture += 1
+            removed.append(Furniture(stripped, page if page is not None or not marker else marker.number,
+                                     "page-number" if marker else "pattern"))
             if marker:
                 markers.append((len(lines), marker))
             pending_page_break = True
@@ -159,6 +164,7 @@ def text_to_lines(text: str) -> tuple[list[Line], dict[str, object]]:
     facts = {
         "double_spaced": double,
         "furniture_lines": furniture,
+        "furniture": removed,
         "page_markers": len(markers),
         "pages_estimated": pages_estimated,
         "total_pages": next((m.total for _, m in markers if m.total), None),

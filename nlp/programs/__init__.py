@@ -26,7 +26,7 @@ from .normalise import clean_surface
 from .pipeline import Hit, build_pipeline, guess_kind, load_pipeline
 from .registry import Mention, Program, Registry, link
 
-__all__ = ["extract_programs", "build_registry", "passage_programs", "update_store_registry", "Mention", "Program",
+__all__ = ["extract_programs", "build_registry", "mentions_from_analysis", "passage_programs", "update_store_registry", "Mention", "Program",
            "Registry", "build_pipeline", "load_pipeline"]
 
 REGISTRY_FILE = "programs.json"
@@ -95,18 +95,43 @@ def _raw_mentions(document: Document, nlp=None) -> list[Mention]:  # noqa: ANN00
     return mentions
 
 
-def extract_programs(document: Document, nlp=None) -> list[Mention]:  # noqa: ANN001
-    """The program mentions of one report, in reading order, with canonical names."""
+def extract_programs(document: Document, nlp=None, kinds_found: list[str] | None = None) -> list[Mention]:  # noqa: ANN001
+    """The program mentions of one report, in reading order, with canonical names.
+
+    ``kinds_found`` (if given) receives each mention's kind before linking, which the
+    analysis slot keeps so that a registry can be linked again across reports."""
     mentions = _raw_mentions(document, nlp)
+    if kinds_found is not None:
+        kinds_found.extend(m.kind for m in mentions)
     link(mentions, load_gazetteer())
     return mentions
 
 
+def mentions_from_analysis(document: Document) -> list[Mention]:
+    """The unlinked mentions of an analysed report, rebuilt from its ``analysis.programs`` slots."""
+    mentions = []
+    for block in document.blocks:
+        for span in block.analysis.programs:
+            mentions.append(Mention(name="", text=span.text, kind=span.kind_as_found or span.kind or "program",
+                                    doc=document.id, district=document.district, year=document.year, page=block.page,
+                                    sentence=_sentence_of(block, span.start), block=block.id or 0,
+                                    start=span.start, end=span.end, score=span.score if span.score is not None else 1.0,
+                                    source=span.source or "classifier", long_form_of=span.long_form_of,
+                                    acronym_of=span.acronym_of, gazetteer=span.gazetteer))
+    return mentions
+
+
 def build_registry(documents: Iterable[Document], nlp=None) -> Registry:  # noqa: ANN001
-    """Programs across reports: mentions of all reports linked to one canonical name each."""
+    """Programs across reports: mentions of all reports linked to one canonical name each.
+
+    A report the analysis stage has run over is read from its slots; others are run
+    through the programs pipeline here."""
     mentions: list[Mention] = []
     for document in documents:
-        mentions.extend(_raw_mentions(document, nlp))
+        if "programs" in document.analysis:
+            mentions.extend(mentions_from_analysis(document))
+        else:
+            mentions.extend(_raw_mentions(document, nlp))
     link(mentions, load_gazetteer())
     return Registry.from_mentions(mentions)
 

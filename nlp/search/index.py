@@ -22,7 +22,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -320,19 +320,21 @@ class Index:
             doc_id = f"{document.id}-{document.content_hash[:8]}"
         return doc_id, (doc_id if doc_id in self.manifest["documents"] else None)
 
-    def add_document(self, document: Document, tagger: Callable[[Document], list[list[str]]] | None = None,
-                     programs: Callable[[Document], list[list[str]]] | None = None) -> bool:
+    def add_document(self, document: Document) -> bool:
         """Index a document's passages; False if the same content is already indexed.
 
-        The slow part (tagging, embedding) runs without the lock; the shards and the
+        Theme labels and program names are read from the blocks' analysis slots: run
+        :class:`nlp.analysis.Analyzer` over the document first to make them filterable.
+        The slow part (embedding) runs without the lock; the shards and the
         manifest are written under the index's writer lock, after re-reading the manifest,
         so that concurrent ``rapport index`` processes add to each other's work."""
         if self.has_document(document.content_hash):
             return False
         blocks = [b for b in document.blocks if b.is_passage]
         indices = [i for i, b in enumerate(document.blocks) if b.is_passage]
-        themes = tagger(document) if tagger else [[] for _ in blocks]
-        named = programs(document) if programs else [[] for _ in blocks]
+        # theme labels and program names come from the analysis stage (nlp.analysis), read, never recomputed
+        themes = [list(b.analysis.themes.labels) if b.analysis.themes else [] for b in blocks]
+        named = [b.analysis.program_names for b in blocks]
         matrix = None
         if self.encoder_name:
             # the nearest topical heading tells the encoder what a short passage is about

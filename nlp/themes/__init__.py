@@ -77,12 +77,22 @@ def tag_texts(texts: Sequence[str], model: ThemeModel, explain: bool = False,
 
 
 def tag_document(document: Document, model: ThemeModel, explain: bool = False) -> list[dict[str, Any]]:
-    """Tag every passage (paragraph or list item) of a document, with provenance."""
-    passages = [b for b in document.blocks if b.is_passage]
-    tagged = tag_texts([b.text for b in passages], model, explain=explain,
-                       contexts=[section_context(b.section) for b in passages])
+    """Tag every passage (paragraph or list item) of a document, with provenance.
+
+    The scores are written into the blocks' analysis slots (as the analysis stage does);
+    the records are read from there."""
+    from ..analysis import annotate_themes
+
+    annotate_themes(document, model, getattr(model, "kind", ""))
     out = []
-    for block, record in zip(passages, tagged):
+    for block in document.passages:
+        themes = block.analysis.themes
+        assert themes is not None
+        record: dict[str, Any] = {"text": block.text, "labels": list(themes.labels),
+                                  "scores": {t: round(p, 4) for t, p in themes.scores.items()}}
+        if explain:
+            context = section_context(block.section)
+            record["evidence"] = {t: model.explain(block.text, t, context=context).to_dict() for t in themes.labels}
         out.append({"doc": document.id, "district": document.district, "year": document.year,
                     "page": block.page, "section": block.section, **record})
     return out
