@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
@@ -99,7 +100,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     rows: list[tuple[str, Document | None]] = []
     progress = _Progress(len(files))
     loader.progress = lambda n, total, path: progress.step(path.name)
+    analyzer = None
+    if not args.no_analysis:
+        from .analysis import Analyzer
+
+        analyzer = Analyzer.from_config()  # nlp/analysis.yaml; the store keeps what it wrote
     for document in loader:
+        if analyzer is not None and document.content_hash not in store:
+            try:
+                analyzer(document)
+            except RapportError as exc:
+                loader.skip(Path(document.source_path), f"analysis failed: {exc}")
+                continue
         added = store.add(document)
         rows.append(("added" if added else "already stored", document))
     progress.done()
@@ -206,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--store", default=str(DEFAULT_STORE), help=f"store folder (default: {DEFAULT_STORE})")
     p.add_argument("--manifest")
+    p.add_argument("--no-analysis", action="store_true",
+                   help="store the segmented reports without running the analysis stage (themes, programs, goals)")
     add_ocr_option(p)
 
     from .cli_themes import register as register_themes
