@@ -4,9 +4,17 @@ from __future__ import annotations
 
 
 class RapportError(Exception):
-    """Base class: ``str(error)`` is a complete, actionable message."""
+    """Base class: ``str(error)`` is a complete, actionable message.
+
+    ``code`` names the error for programs (the web app translates by it instead of
+    re-checking the input) and ``params`` carries the values the message names."""
 
     exit_code = 2
+
+    def __init__(self, message: str = "", code: str | None = None, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class InputError(RapportError):

@@ -192,7 +192,7 @@ class ReuseIndex:
             unit = self.units[key]
             if exclude_doc is not None and unit.doc == exclude_doc:
                 continue
-            if only_earlier and prefer_before is not None and unit.year is not None and unit.year > prefer_before:
+            if only_earlier and not may_be_source(prefer_before, unit.year):
                 continue  # a later report cannot be the source; it is the copy
             # cheap bound: the alignment ratio cannot exceed 2·min/(sum) of the lengths
             if 2 * min(len(words), len(unit.words)) / (len(words) + len(unit.words)) < min_sim:
@@ -328,6 +328,19 @@ def boilerplate(document: Document, config: ReuseConfig | None = None, min_count
         ))
     clusters.sort(key=lambda c: (-c.count, c.text))
     return clusters
+
+
+def may_be_source(year: int | None, other_year: int | None) -> bool:
+    """The one rule for which reports a report may have reused text from: any other report
+    not of a later year (same year included: a T2 report takes over its T1 text). With a
+    year unknown on either side nothing is ruled out."""
+    return year is None or other_year is None or other_year <= year
+
+
+def reuse_sources(doc_id: str, years: dict[str, int | None]) -> list[str]:
+    """The reports (ids in ``years``: id → year) that ``doc_id`` may have reused text from."""
+    me = years[doc_id]
+    return [other for other, year in years.items() if other != doc_id and may_be_source(me, year)]
 
 
 def corpus_reuse(documents: Sequence[Document], config: ReuseConfig | None = None,

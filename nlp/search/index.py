@@ -446,6 +446,20 @@ class Index:
         return [{"doc": doc_id, **{k: v for k, v in entry.items() if k not in ("sha256",)}}
                 for doc_id, entry in self.manifest["documents"].items()]
 
+    def passage(self, passage_id: str) -> Passage:
+        """The indexed passage with this id; ``InputError`` (code ``unknown_passage``) if none."""
+        i = self._by_id.get(passage_id)
+        if i is None:
+            raise InputError(f"no passage {passage_id[:80]!r} in the index.", code="unknown_passage", id=passage_id[:80])
+        return self.passages[i]
+
+    def warm(self) -> None:
+        """Build the BM25 model and load the encoder now rather than on the first search."""
+        self._bm25_model()
+        if self.vectors is not None:
+            self.encoder()
+            self.dense_scores("uppvärmning")
+
     def _bm25_model(self) -> Any:
         if self._bm25 is None:
             import bm25s
@@ -477,7 +491,8 @@ class Index:
             wanted = filters.district.casefold()
             match = [d for d in known if d.casefold() == wanted]
             if not match:
-                raise InputError(f"unknown district {filters.district!r}; the index has: {', '.join(sorted(known)) or 'none'}.")
+                raise InputError(f"unknown district {filters.district!r}; the index has: {', '.join(sorted(known)) or 'none'}.",
+                                 code="unknown_district", district=filters.district[:60], known=sorted(known))
             mask &= columns["district"] == match[0]
         if filters.year is not None:
             mask &= columns["year"] == filters.year
@@ -491,7 +506,8 @@ class Index:
 
             taxonomy = Taxonomy.load()
             if filters.theme not in taxonomy.ids:
-                raise InputError(f"unknown theme {filters.theme!r}; known themes: {', '.join(taxonomy.ids)}.")
+                raise InputError(f"unknown theme {filters.theme!r}; known themes: {', '.join(taxonomy.ids)}.",
+                                 code="unknown_theme", theme=filters.theme[:40], known=list(taxonomy.ids))
             mask &= np.array([filters.theme in p.themes for p in self.passages])
         if filters.program:
             wanted = filters.program.casefold()
@@ -500,15 +516,19 @@ class Index:
             years = sorted({p.year for p in self.passages if p.year})
             known = (f"the index has {', '.join(map(str, years))}" if years
                      else "no indexed report has a known year (give one in a manifest.csv)")
-            raise InputError(f"no reports for that year selection; {known}.")
+            raise InputError(f"no reports for that year selection; {known}.", code="no_year",
+                             year=filters.year, years=filters.years, known=years)
         return mask
 
-    def _check_query(self, query: str) -> str:
+    @staticmethod
+    def check_query(query: str, max_chars: int = MAX_QUERY_CHARS) -> str:
+        """The query, stripped; an ``InputError`` (codes ``query_empty``, ``query_too_long``) if unusable."""
         if not isinstance(query, str) or not query.strip():
-            raise InputError("empty query: give some words to search for.")
-        if len(query) > MAX_QUERY_CHARS:
-            raise InputError(f"the query has {len(query):,} characters; the limit is {MAX_QUERY_CHARS:,}. "
-                             "Use a few words or a sentence (or `rapport similar --like` for a passage).")
+            raise InputError("empty query: give some words to search for.", code="query_empty")
+        if len(query) > max_chars:
+            raise InputError(f"the query has {len(query):,} characters; the limit is {max_chars:,}. "
+                             "Use a few words or a sentence (or `rapport similar --like` for a passage).",
+                             code="query_too_long", chars=len(query), limit=max_chars)
         return query.strip()
 
     def bm25_scores(self, query: str) -> np.ndarray:
@@ -525,12 +545,13 @@ class Index:
         return cosine_scores(self.vectors, self._embed([query], prompt)[0])
 
     def search(self, query: str, top_k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
-               fusion: str = "weighted") -> list[Hit]:
-        query = self._check_query(query)
-        if not 1 <= top_k <= MAX_TOP_K:
-            raise InputError(f"--top-k must be between 1 and {MAX_TOP_K}.")
+               fusion: str = "weighted", max_top_k: int = MAX_TOP_K, max_query_chars: int = MAX_QUERY_CHARS) -> list[Hit]:
+        """Ranked passages; every input is checked here, with error codes (see ``RapportError.code``)."""
+        query = self.check_query(query, max_query_chars)
+        if not 1 <= top_k <= max_top_k:
+            raise InputError(f"--top-k must be between 1 and {max_top_k}.", code="top_k_range", limit=max_top_k)
         if mode not in ("hybrid", "bm25", "dense"):
-            raise InputError(f"unknown mode {mode!r}; use hybrid, bm25 or dense.")
+            raise InputError(f"unknown mode {mode!r}; use hybrid, bm25 or dense.", code="unknown_mode", mode=mode[:20])
         if not self.passages:
             raise IndexError_(f"{self.root}: the index is empty; add reports with `rapport index PATH...`.")
         mask = self._mask(filters or Filters())
@@ -587,7 +608,8 @@ class Index:
         if passage_id is not None:
             if passage_id not in self._by_id:
                 raise InputError(f"no passage {passage_id!r} in the index (ids look like 'doc#12'; "
-                                 "`rapport search --format jsonl` shows them).")
+                                 "`rapport search --format jsonl` shows them).", code="unknown_passage",
+                                 id=passage_id[:80])
             source = self.passages[self._by_id[passage_id]]
             scores = cosine_scores(self.vectors, self.vectors[self._by_id[passage_id]])
             mask[self._by_id[passage_id]] = False

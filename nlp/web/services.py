@@ -30,6 +30,32 @@ MAX_PASSAGES_PAGE = 500
 DOC_ID = re.compile(r"^[\w.\-]{1,200}$")
 
 
+# The index's error codes (RapportError.code) in the web app's language.
+SWEDISH_MESSAGES = {
+    "query_empty": "Skriv något att söka efter.",
+    "query_too_long": "Sökfrågan har {chars} tecken; gränsen är {limit}.",
+    "top_k_range": "Antal träffar måste vara mellan 1 och {limit}.",
+    "unknown_mode": "Okänt sökläge {mode!r}; välj hybrid, bm25 eller dense.",
+    "unknown_theme": "Okänt tema {theme!r}; kända teman: {known}.",
+    "unknown_district": "Okänd stadsdel {district!r}; indexet har: {known}.",
+    "no_year": "Inga rapporter från år {year}; indexet har åren {known}.",
+    "unknown_passage": "Passagen {id!r} finns inte i indexet.",
+}
+
+
+def swedish(error: RapportError) -> str:
+    """The Swedish message for an error with a known code (lists joined), else its own text."""
+    template = SWEDISH_MESSAGES.get(error.code or "")
+    if template is None:
+        return str(error)
+    params = {k: (", ".join(map(str, v)) or "inga") if isinstance(v, (list, tuple)) else v
+              for k, v in error.params.items()}
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return str(error)
+
+
 class NotFound(RapportError):
     """A document or passage that the index does not hold (answered with 404)."""
 
@@ -199,10 +225,7 @@ class WebData:
     def warm(self) -> None:
         """Build the BM25 model and load the encoder now rather than on the first search."""
         with self._lock:
-            self.index._bm25_model()
-            if self.index.vectors is not None:
-                self.index.encoder()
-                self.index.dense_scores("uppvärmning")
+            self.index.warm()
 
     # -- documents ---------------------------------------------------------------------
     def documents(self) -> list[dict[str, Any]]:
@@ -247,26 +270,14 @@ class WebData:
     # -- search ------------------------------------------------------------------------
     def search(self, q: str, top_k: int = DEFAULT_TOP_K, district: str | None = None, year: int | None = None,
                theme: str | None = None, mode: str = "hybrid") -> list[dict[str, Any]]:
-        q = (q or "").strip()
-        if not q:
-            raise InputError("Skriv något att söka efter.")
-        if len(q) > MAX_QUERY_CHARS:
-            raise InputError(f"Sökfrågan har {len(q)} tecken; gränsen är {MAX_QUERY_CHARS}.")
-        if not 1 <= top_k <= MAX_TOP_K:
-            raise InputError(f"Antal träffar måste vara mellan 1 och {MAX_TOP_K}.")
-        if theme and theme not in self.theme_ids:
-            raise InputError(f"Okänt tema {theme[:40]!r}; kända teman: {', '.join(self.theme_ids)}.")
-        if district:  # checked here for a Swedish message (the index answers in English)
-            known = self.districts()
-            found = [d for d in known if d.casefold() == district.strip().casefold()]
-            if not found:
-                raise InputError(f"Okänd stadsdel {district[:60]!r}; indexet har: {', '.join(known) or 'inga'}.")
-            district = found[0]
-        if year is not None and year not in self.years():
-            raise InputError(f"Inga rapporter från år {year}; indexet har åren {', '.join(map(str, self.years()))}.")
+        """The index checks the input (``Index.search``); its error codes become Swedish messages here."""
         filters = Filters(district=district or None, year=year, theme=theme or None)
-        with self._lock:
-            hits = self.index.search(q, top_k=top_k, mode=mode, filters=filters)
+        try:
+            with self._lock:
+                hits = self.index.search(q or "", top_k=top_k, mode=mode, filters=filters, max_top_k=MAX_TOP_K,
+                                         max_query_chars=MAX_QUERY_CHARS)
+        except InputError as exc:
+            raise InputError(swedish(exc), code=exc.code, **exc.params) from exc
         results = []
         for hit in hits:
             record = hit.to_record()
@@ -383,18 +394,11 @@ class WebData:
         return document
 
     def sources_for(self, doc_id: str) -> list[str]:
-        """The reports a report may have reused text from: earlier years, and other
-        districts' reports of the same year (as ``rapport reuse --index``)."""
-        me = self.index.manifest["documents"][doc_id]
-        out = []
-        for other, entry in self.index.manifest["documents"].items():
-            if other == doc_id:
-                continue
-            if me.get("year") is None or entry.get("year") is None:
-                continue
-            if entry["year"] < me["year"] or (entry["year"] == me["year"] and entry.get("district") != me.get("district")):
-                out.append(other)
-        return out
+        """The reports a report may have reused text from (``nlp.reuse.reuse_sources``, the
+        rule ``rapport reuse --index`` applies)."""
+        from ..reuse import reuse_sources
+
+        return reuse_sources(doc_id, {d: e.get("year") for d, e in self.index.manifest["documents"].items()})
 
     def reuse(self, doc_id: str) -> Any:
         """``nlp.reuse.compare`` of a report against its possible sources (cached)."""
@@ -434,7 +438,7 @@ class WebData:
                 "truncated": len(result.matches) > limit}
 
     def passage(self, passage_id: str) -> Passage:
-        i = self.index._by_id.get(passage_id)
-        if i is None:
-            raise NotFound(f"Passagen {passage_id[:80]!r} finns inte i indexet.")
-        return self.index.passages[i]
+        try:
+            return self.index.passage(passage_id)
+        except InputError as exc:
+            raise NotFound(swedish(exc), code=exc.code, **exc.params) from exc
