@@ -464,19 +464,27 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def trends(out: str | Path) -> Any:
-    """Theme share (by words) per district and year from ``documents.parquet``."""
+def trend_rows(out: str | Path) -> list[Any]:
+    """Theme share (by words) per district and year from ``documents.parquet``: ``nlp.trends.TrendRow``s."""
+    import pandas as pd
+
+    from .trends import TrendUnit, theme_trends
+
     frame = read_table(out, DOCUMENTS)
     if frame.empty:
         raise InputError(f"{out}: no tagged reports here; run `rapport tag PATH... --out {out}` first.")
-    shares = [c for c in frame.columns if c.startswith("share_")]
-    rows = []
-    for (district, year), group in frame.groupby(["district", "year"], dropna=False):
-        words = group["words"].sum()
-        row = {"district": district, "year": year, "reports": len(group), "words": int(words)}
-        for column in shares:
-            row[column[len("share_"):]] = float((group[column] * group["words"]).sum() / words) if words else 0.0
-        rows.append(row)
+    theme_ids = [c[len("share_"):] for c in frame.columns if c.startswith("share_")]
+    units = [TrendUnit(district=None if pd.isna(r["district"]) else r["district"],
+                       year=None if pd.isna(r["year"]) else int(r["year"]), doc=r["doc"], words=int(r["words"]),
+                       theme_words={t: float(r[f"share_{t}"]) * int(r["words"]) for t in theme_ids},
+                       passages=int(r["passages"]))
+             for r in frame.to_dict("records")]
+    return theme_trends(units, theme_ids, unknown=None)
+
+
+def trends(out: str | Path) -> Any:
+    """:func:`trend_rows` as a table: district, year, reports, words and one share column per theme."""
     import pandas as pd
 
-    return pd.DataFrame(rows).sort_values(["district", "year"]).reset_index(drop=True)
+    return pd.DataFrame([{"district": row.district, "year": row.year, "reports": len(row.documents), "words": row.words,
+                          **row.shares} for row in trend_rows(out)])

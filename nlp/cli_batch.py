@@ -27,26 +27,16 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 
 def cmd_trends(args: argparse.Namespace) -> int:
-    from .batch import trends
-    from .charts import grouped_bar_svg, html_page, html_table, save_bar_png
+    import pandas as pd
 
-    table = trends(args.dir)
-    themes = [c for c in table.columns if c not in ("district", "year", "reports", "words")]
-    groups = [f"{d} {y}" for d, y in zip(table["district"], table["year"])]
-    series = {t: list(table[t]) for t in themes}
-    out = Path(args.out)
-    title = "Andel av texten per tema, stadsdel och år"
-    if out.suffix.lower() == ".png":
-        save_bar_png(out, groups, series, title)
-    elif out.suffix.lower() in (".html", ".htm"):
-        rows = [[g, str(r), f"{w:,}"] + [f"{v:.1%}" for v in values]
-                for g, r, w, *values in zip(groups, table["reports"], table["words"], *series.values())]
-        body = grouped_bar_svg(groups, series, title) + html_table(["stadsdel och år", "rapporter", "ord"] + themes, rows)
-        from .store import atomic_write_text
+    from .batch import trend_rows
+    from .trends import save_chart
 
-        atomic_write_text(out, html_page(title, body))
-    else:
-        raise InputError(f"{out}: give an .html or .png file for the chart.")
+    rows = trend_rows(args.dir)
+    themes = list(rows[0].shares)
+    table = pd.DataFrame([{"district": r.district, "year": r.year, "reports": len(r.documents), "words": r.words,
+                           **r.shares} for r in rows])
+    out = save_chart(args.out, rows, themes)
     sys.stdout.write(table.to_string(index=False, float_format=lambda v: f"{v:.3f}") + "\n")
     sys.stderr.write(f"chart: {out}\n")
     return 0

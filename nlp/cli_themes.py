@@ -148,18 +148,14 @@ def cmd_tag(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     from .themes import tag_document, theme_shares
 
-    from .charts import grouped_bar_svg, html_page, html_table, save_bar_png
-
     model = _model(args)
     theme_ids = list(model.theme_ids)
     rows = []
-    by_group: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     loader = ReportLoader(args.paths)
     for document in loader:
         records = tag_document(document, model)
         shares = theme_shares(records, theme_ids)
         rows.append((document, shares, records))
-        by_group[(document.district or "okänt distrikt", str(document.year or "okänt år"))].extend(records)
     if not rows:
         raise InputError("no report could be read.")
     out = sys.stdout
@@ -177,17 +173,16 @@ def cmd_summary(args: argparse.Namespace) -> int:
         for name, section_records in sections.items():
             shares = theme_shares(section_records, theme_ids)
             out.write(f"  {name[:70]:70} " + " ".join(f"{t}={shares[t]:.0%}" for t in theme_ids) + "\n")
-    groups = sorted(by_group)
-    series = {t: [theme_shares(by_group[g], theme_ids)[t] for g in groups] for t in theme_ids}
-    labels = [f"{d} {y}" for d, y in groups]
+    from .trends import passage_unit, render_html, save_chart, theme_trends
+
+    units = [passage_unit(document.district, document.year, document.id, r["text"], r["labels"], theme_ids)
+             for document, _, records in rows for r in records]
+    trend = theme_trends(units, theme_ids, unknown="okänt distrikt")
     chart_path = Path(args.out)
-    title = "Temats andel av rapporttexten per stadsdel och år"
     if chart_path.suffix.lower() == ".png":
-        save_bar_png(chart_path, labels, series, title)
-    else:
-        table = html_table(["stadsdel och år"] + theme_ids,
-                           [[label] + [f"{series[t][i]:.1%}" for t in theme_ids] for i, label in enumerate(labels)])
-        chart_path.write_text(html_page(title, grouped_bar_svg(labels, series, title) + table), encoding="utf-8")
+        save_chart(chart_path, trend, theme_ids)
+    else:  # any other name is written as the HTML page
+        chart_path.write_text(render_html(trend, theme_ids), encoding="utf-8")
     out.write(f"\nchart: {chart_path}\n")
     return loader.exit_code
 

@@ -252,13 +252,12 @@ def create_app(index_dir: str | Path, store_dir: str | Path | None = None, progr
 
     @app.get("/teman", response_class=HTMLResponse, include_in_schema=False)
     def trends_page() -> HTMLResponse:
-        from ..charts import grouped_bar_svg
+        from ..trends import TrendRow, chart_svg
 
         rows = data.trends()
-        groups = [f"{r['district']} {r['year'] or ''}".strip() for r in rows]
-        series = {t.label: [r["shares"][t.id] for r in rows] for t in data.themes}
-        chart = grouped_bar_svg(groups, series, "Andel av texten per tema, stadsdel och år",
-                                width=min(1060, 260 + 160 * max(1, len(groups))))
+        chart = chart_svg([TrendRow(r["district"], r["year"], r["documents"], r["passages"], r["words"], r["shares"])
+                           for r in rows], data.theme_ids, data.theme_labels,
+                          width=min(1060, 260 + 160 * max(1, len(rows))))
         return page("trends.html", "trends", title="Teman", rows=rows, themes=data.themes, chart=chart)
 
     @app.get("/program", response_class=HTMLResponse, include_in_schema=False)

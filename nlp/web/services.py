@@ -88,17 +88,12 @@ def theme_shares(passages: Iterable[Passage], theme_ids: Sequence[str]) -> tuple
 
 
 def theme_trends(passages: Sequence[Passage], theme_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """Theme shares per district and year: the share of passage words carrying each theme."""
-    groups: dict[tuple[str, int | None], list[Passage]] = defaultdict(list)
-    for p in passages:
-        groups[(p.district or "okänd", p.year)].append(p)
-    rows = []
-    for (district, year), members in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
-        total, shares = theme_shares(members, theme_ids)
-        rows.append({"district": district, "year": year, "documents": sorted({p.doc for p in members}),
-                     "passages": len(members), "words": total,
-                     "shares": {t: round(v, 4) for t, v in shares.items()}})
-    return rows
+    """Theme shares per district and year (``nlp.trends``) over the index's passages."""
+    from ..trends import passage_unit
+    from ..trends import theme_trends as trends
+
+    units = [passage_unit(p.district, p.year, p.doc, p.text, p.themes, theme_ids) for p in passages]
+    return [row.to_record() for row in trends(units, theme_ids)]
 
 
 def sections_of(passages: Sequence[Passage]) -> list[dict[str, Any]]:
