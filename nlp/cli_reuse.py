@@ -52,7 +52,7 @@ def _out(args: argparse.Namespace):  # noqa: ANN202 - a context manager giving a
 
 def render_html(new: Document, result: ReuseReport) -> str:
     """Side by side: each passage of the new report, its source and the differences."""
-    from .reuse import diff_html, passages
+    from .reuse import passages, side_by_side
 
     from .charts import html_page
 
@@ -67,11 +67,8 @@ def render_html(new: Document, result: ReuseReport) -> str:
             rows.append(f'<tr class="new"><td>{html.escape(block.text)}<div class="meta">{page} · ny text</div></td><td></td></tr>')
             continue
         for match in matches:
-            if match.kind == "sentence":
-                marked = html.escape(block.text).replace(html.escape(match.text), f"<mark>{html.escape(match.text)}</mark>")
-                left, right = marked, html.escape(match.source_text)
-            else:
-                left, right = diff_html(block.text, match.source_text)
+            left, right = side_by_side(match.text if match.kind == "sentence" else block.text, match.source_text,
+                                       match.kind, passage=block.text)
             source_page = f"s. {match.source_page}" if match.source_page else ""
             rows.append(
                 f'<tr class="{match.kind}"><td>{left}<div class="meta">{page} · {match.kind} · likhet {match.similarity:.2f}</div></td>'

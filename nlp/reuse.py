@@ -16,6 +16,7 @@ reported similarity.
 from __future__ import annotations
 
 import difflib
+import html
 import re
 import unicodedata
 import zlib
@@ -357,6 +358,17 @@ def corpus_reuse(documents: Sequence[Document], config: ReuseConfig | None = Non
         if progress:
             progress("match", n + 1, len(documents))
     return reports
+
+
+def side_by_side(text: str, source_text: str, kind: str, passage: str | None = None) -> tuple[str, str]:
+    """HTML of one match for the side-by-side views (``rapport reuse --format html`` and the
+    web): changed words marked for a copied or edited passage; a copied sentence highlighted
+    in its ``passage`` (or alone)."""
+    if kind == "sentence":
+        sentence = html.escape(text)
+        left = html.escape(passage).replace(sentence, f"<mark>{sentence}</mark>") if passage else f"<mark>{sentence}</mark>"
+        return left, html.escape(source_text)
+    return diff_html(text, source_text)
 
 
 def diff_html(new: str, old: str) -> tuple[str, str]:

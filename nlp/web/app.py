@@ -296,7 +296,7 @@ def create_app(index_dir: str | Path, store_dir: str | Path | None = None, progr
 
     @app.get("/ateranvandning", response_class=HTMLResponse, include_in_schema=False)
     def reuse_page(doc: str = "") -> HTMLResponse:
-        from ..reuse import diff_html
+        from ..reuse import side_by_side
 
         documents = data.documents()
         if not doc and documents:  # the latest report by default: the one with sources
@@ -305,11 +305,7 @@ def create_app(index_dir: str | Path, store_dir: str | Path | None = None, progr
         if doc:
             reuse = data.reuse_record(doc)
             for m in reuse["matches"]:
-                if m["kind"] == "sentence":
-                    left = html.escape(m["text"])
-                    right = html.escape(m["source_text"])
-                else:
-                    left, right = diff_html(m["text"], m["source_text"])
+                left, right = side_by_side(m["text"], m["source_text"], m["kind"])
                 rows.append({**m, "left": left, "right": right, "n": passage_number(m["id"]),
                              "source_n": passage_number(m["source_id"])})
         return page("reuse.html", "reuse", title="Återanvändning", documents=documents, doc=doc, reuse=reuse,
