@@ -14,6 +14,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
+from .ingest.metadata import load_structure
 from .model import Block, BlockType, Document, passage_id
 
 WORD = re.compile(r"[^\W\d_]+")
@@ -21,23 +22,11 @@ KINDS = ("inriktningsmål", "verksamhetsområdesmål", "nämndmål")
 ASSESSMENTS = ("helt", "delvis", "inte")
 _RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 
-# Goal labels as printed, with the kind they name. The number follows the label.
-GOAL_HEADING = re.compile(
-    r"^(?P<label>"
-    r"(?P<direction>(?:KF:?s|Kommunfullmäktiges)\s+inriktningsmål|Inriktningsmål|Övergripande\s+mål"
-    r"|Kommunfullmäktiges\s+mål(?!\s+för))"
-    r"|(?P<area>(?:(?:KF:?s|Kommunfullmäktiges)\s+)?mål\s+för\s+verksamhetsområdet|Verksamhetsområdesmål)"
-    r"|(?P<committee>Nämndmål|Nämndens\s+mål)"
-    r")\b\s*:?\s*(?P<number>\d{1,2}(?:\.\d{1,2}){0,3})?\.?\s*:?\s*(?P<text>.*)$",
-    re.IGNORECASE,
-)
-# The status line under a goal heading: "Uppfylls helt", "Delvis uppfyllt", "Uppnås inte" …
-STATUS_LINE = re.compile(
-    r"^\s*(?:Målet\s+)?(?:bedöms\s+(?P<mid>helt|delvis|inte|ej)\s+(?:uppfyllas|uppnås)"
-    r"|(?P<verb>uppfylls|uppfyllt|uppfylld|uppnås|uppnått|bedöms\s+uppfyllas|bedöms\s+uppnås)"
-    r"\s*(?P<degree>helt|delvis|inte|ej)?|(?P<pre>helt|delvis|inte|ej)\s+(?:uppfyllt|uppfylld|uppnått))\s*[.!]?\s*$",
-    re.IGNORECASE,
-)
+# Goal labels as printed, with the kind they name (groups direction / area / committee; the
+# number follows the label), and the status line under a goal heading ("Uppfylls helt",
+# "Delvis uppfyllt", "Uppnås inte"): both from the report vocabulary's "structure" section.
+GOAL_HEADING = load_structure().goal_heading
+STATUS_LINE = load_structure().assessment_line
 # An assessment sentence: a judgement ("bedömer", "gör bedömningen") about a goal being met.
 ASSESSMENT_CUE = re.compile(r"\b(bedömer|bedömning(en)?|bedöms|prognos(en|tiseras)?)\b", re.IGNORECASE)
 GOAL_NOUN = re.compile(r"\b(målet|målen|nämndmålet|inriktningsmålet|mål(et)?\s+för\s+verksamhetsområdet|årets\s+mål)\b",

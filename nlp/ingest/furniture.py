@@ -10,6 +10,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .metadata import load_structure
+
 # "Sid 4 (72)", "Sida 4 av 72", "4 (72)", "4(72)", "4/72", "- 4 -", a bare number.
 PAGE_NUMBER = re.compile(
     r"^\s*(?:(?:sid|sida|s\.)\s*)?[-–]?\s*(?P<n>\d{1,4})\s*(?:(?:\(|av\s+|/\s*)(?P<m>\d{1,4})\)?)?\s*[-–]?\s*$",
@@ -20,18 +22,9 @@ RUNNING_TITLE_WITH_PAGE = re.compile(
     r"^(?P<title>.{3,120}?(?:nämnd|förvaltning|rapport|berättelse|utlåtande)[^()]{0,60}?)\s*(?P<n>\d{1,4})\s*\((?P<m>\d{1,4})\)\s*$",
     re.IGNORECASE,
 )
-FURNITURE_TEXTS = frozenset(
-    s.casefold()
-    for s in (
-        "Tjänsteutlåtande",
-        "start.stockholm",
-        "stockholm.se",
-        "www.stockholm.se",
-        "Stockholms stad",
-        "STOCKHOLMS STAD",
-        "Bilaga",
-    )
-)
+# Lines that are nothing but a furniture text ("Tjänsteutlåtande", "start.stockholm"):
+# the report vocabulary's "structure" section.
+FURNITURE_TEXTS = load_structure().furniture_texts
 # Reference lines of a page header: "Dnr 1.2.3-45/2020", "Handläggare: Anna Berg".
 REFERENCE_LINE = re.compile(r"^((dnr|diarienummer)\b\s*[:.]?\s*\S*\d\S*$|(handläggare|telefon|tfn|e-post)\s*:)", re.IGNORECASE)
 

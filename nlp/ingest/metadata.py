@@ -68,14 +68,53 @@ def _words(items: Iterable[str]) -> str:
 
 
 @lru_cache(maxsize=4)
-def load_vocabulary(path: str | Path = VOCABULARY_PATH) -> Vocabulary:
-    """The report vocabulary from its YAML file (cached)."""
+def _read_vocabulary(path: str | Path = VOCABULARY_PATH) -> dict[str, Any]:
     import yaml  # imported here: the CLI imports this module for every command
 
     try:
-        data: dict[str, Any] = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(f"{path}: cannot read the report vocabulary ({exc}).") from exc
+
+
+@dataclass(frozen=True)
+class Structure:
+    """The structure words of the vocabulary file's ``structure`` section, compiled."""
+
+    goal_labels: tuple[tuple[re.Pattern[str], int], ...]
+    goal_label_only: re.Pattern[str]
+    goal_heading: re.Pattern[str]
+    status_line: re.Pattern[str]
+    assessment_line: re.Pattern[str]
+    parts: frozenset[str]  # casefolded
+    summary_parts: frozenset[str]
+    subheadings: frozenset[str]
+    furniture_texts: frozenset[str]
+
+
+@lru_cache(maxsize=4)
+def load_structure(path: str | Path = VOCABULARY_PATH) -> Structure:
+    """Goal labels, assessment lines, parts, sub-headings and furniture texts (cached)."""
+    data = _read_vocabulary(path)["structure"]
+
+    def pattern(text: str) -> re.Pattern[str]:
+        return re.compile(text, re.IGNORECASE)
+
+    def folded(items: Iterable[str]) -> frozenset[str]:
+        return frozenset(item.casefold() for item in items)
+
+    return Structure(
+        goal_labels=tuple((pattern(entry["pattern"]), int(entry["level"])) for entry in data["goal_labels"]),
+        goal_label_only=pattern(data["goal_label_only"]), goal_heading=pattern(data["goal_heading"]),
+        status_line=pattern(data["status_line"]), assessment_line=pattern(data["assessment_line"]),
+        parts=folded(data["parts"]), summary_parts=folded(data["summary_parts"]),
+        subheadings=folded(data["subheadings"]), furniture_texts=folded(data["furniture_texts"]))
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(path: str | Path = VOCABULARY_PATH) -> Vocabulary:
+    """The report vocabulary from its YAML file (cached)."""
+    data = _read_vocabulary(path)
     types = tuple(
         ReportType(
             value=entry["value"],

@@ -14,58 +14,22 @@ from typing import Iterable
 
 from .hyphenation import HyphenationRepairer, close_acronym_gaps
 from .lines import Line
-from .metadata import load_vocabulary
+from .metadata import load_structure, load_vocabulary
 from ..model import Block, BlockType
 
-# Goal labels of Stockholm's reports and the level they sit at in the goal hierarchy:
-# KF:s inriktningsmål → KF:s mål för verksamhetsområdet → nämndmål.
-GOAL_LABELS: tuple[tuple[re.Pattern[str], int], ...] = (
-    (re.compile(r"^KF:?s\s+inriktningsmål\b", re.IGNORECASE), 2),
-    (re.compile(r"^Inriktningsmål\b:?", re.IGNORECASE), 2),
-    (re.compile(r"^KF:?s\s+mål\s+för\s+verksamhetsområdet\b", re.IGNORECASE), 3),
-    (re.compile(r"^(Kommunfullmäktiges\s+)?[Mm]ål\s+för\s+verksamhetsområdet\s*:", re.IGNORECASE), 3),
-    (re.compile(r"^Nämndmål\b", re.IGNORECASE), 4),
-    # Other municipalities' labels; the label must be followed by a colon or the goal's
-    # number, so that prose ("Nämndens mål är att …") is not taken for a heading.
-    (re.compile(r"^(Kommunfullmäktiges\s+inriktningsmål|Övergripande\s+mål|Kommunfullmäktiges\s+mål(?!\s+för))"
-                r"\s*(:|\d{1,2}(\.\d{1,2}){0,3}\b)",
-                re.IGNORECASE), 2),
-    (re.compile(r"^((KF:?s|Kommunfullmäktiges)\s+)?(mål\s+för\s+verksamhetsområdet|verksamhetsområdesmål)"
-                r"\s*(:|\d{1,2}(\.\d{1,2}){0,3}\b)", re.IGNORECASE), 3),
-    (re.compile(r"^Nämndens\s+mål\s*(:|\d{1,2}(\.\d{1,2}){0,3}\b)", re.IGNORECASE), 4),
-)
-LABEL_ONLY = re.compile(r"^(KF:?s\s+inriktningsmål|KF:?s\s+mål\s+för\s+verksamhetsområdet|Nämndmål|Inriktningsmål)\s*:?\s*$", re.IGNORECASE)
-# Sub-headings inside a goal.
-SUBHEADINGS = frozenset(
-    s.casefold()
-    for s in (
-        "Analys", "Beskrivning", "Förväntat resultat", "Förväntade resultat", "Goda exempel",
-        "Aktiviteter", "Aktivitet", "Indikatorer", "Åtgärder", "Resultat", "Uppföljning",
-        "Nämndens aktiviteter", "Nämndens indikatorer", "Kommentar", "Bedömning",
-        "Förväntat resultat och analys", "Sammanfattning", "Periodens resultat",
-    )
-)
-# Top-level parts of a report.
-PARTS = frozenset(
-    s.casefold()
-    for s in (
-        "Sammanfattande analys", "Uppföljning av kommunfullmäktiges inriktningsmål",
-        "Uppföljning av Kommunfullmäktiges inriktningsmål", "Ekonomi", "Ekonomisk uppföljning",
-        "Personal", "Förslag till beslut", "Bilagor", "Inledning", "Internkontroll",
-        "Ärendet", "Bakgrund", "Förvaltningens förslag", "Förvaltningens synpunkter och förslag",
-        "Investeringar", "Verksamhetens ekonomi", "Ekonomisk sammanfattning", "Resultaträkning",
-        "Uppföljning av ekonomi", "Budgetjusteringar", "Ekonomiskt utfall", "Bilaga",
-        "Nämndens arbete", "Kompetensförsörjning", "Särskilda satsningar",
-    )
-)
-# Parts that summarise the goals in prose; the goal hierarchy itself follows them.
-SUMMARY_PARTS = frozenset(s.casefold() for s in ("Sammanfattande analys", "Sammanfattning"))
+# The report vocabulary (nlp/ingest/data/report_vocabulary.yaml, section "structure"):
+# goal labels with their level in the goal hierarchy (KF:s inriktningsmål → KF:s mål för
+# verksamhetsområdet → nämndmål), assessment lines, report parts and sub-headings.
+_STRUCTURE = load_structure()
+GOAL_LABELS = _STRUCTURE.goal_labels
+LABEL_ONLY = _STRUCTURE.goal_label_only
+SUBHEADINGS = _STRUCTURE.subheadings
+PARTS = _STRUCTURE.parts
+SUMMARY_PARTS = _STRUCTURE.summary_parts
+STATUS = _STRUCTURE.status_line
 NUMBERING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=\S)")
 BULLET = re.compile(r"^(?P<glyph>[•·▪●◦■□➢►‣⁃○\uf0b7\uf0a7*]|[-–—](?=\s))\s*(?P<text>\S.*)$")
 NUMBERED_ITEM = re.compile(r"^(?P<num>\d{1,2}|[a-z])[.)]\s+(?P<text>\S.*)$")
-STATUS = re.compile(r"^(Målet\s+)?(Uppfylls\s+(helt|delvis|inte|ej)|Uppfyllt|Helt uppfyllt|Delvis uppfyllt|Ej uppfyllt|Inte uppfyllt|Uppfylls"
-                    r"|Bedöms\s+((helt|delvis|inte|ej)\s+)?(uppfyllas|uppnås)|Uppnås(\s+(helt|delvis|inte|ej))?)\b.{0,40}$",
-                    re.IGNORECASE)
 TABLE_HEADER = re.compile(r"^(Indikator|Aktivitet)\b(?!er\b)")
 DATE_ROW_END = re.compile(r"\d{4}-\d{2}-\d{2}(\s+\d{4}-\d{2}-\d{2})?\s*(\S.{0,30})?$")
 ACTIVITY_DATES = re.compile(r"\d{4}-\d{2}-\d{2}\s+\d{4}-\d{2}-\d{2}(\s+\S.{0,30})?$")
