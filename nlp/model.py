@@ -337,3 +337,63 @@ class Document:
     @classmethod
     def load(cls, path: str | Path) -> "Document":
         return cls.from_json(Path(path).read_text(encoding="utf-8"))
+
+
+class PassageView:
+    """A passage (paragraph or list item) seen together with its report: what search hits,
+    the web and exports show. Not a model of its own: every field is read from the
+    document model (the report's metadata and the block with its analysis slots)."""
+
+    __slots__ = ("document", "block", "terms")
+
+    def __init__(self, document: Document, block: Block, terms: list[str] | None = None) -> None:
+        self.document = document  # the report's metadata; its ``blocks`` may be empty
+        self.block = block
+        self.terms = terms or []  # the search analyser's terms (nlp.search.analysis)
+
+    @property
+    def id(self) -> str:
+        return self.document.passage_id(self.block)
+
+    @property
+    def doc(self) -> str:
+        return self.document.id
+
+    @property
+    def district(self) -> str | None:
+        return self.document.district
+
+    @property
+    def year(self) -> int | None:
+        return self.document.year
+
+    @property
+    def report_type(self) -> str | None:
+        return self.document.report_type
+
+    @property
+    def page(self) -> int | None:
+        return self.block.page
+
+    @property
+    def section(self) -> list[str]:
+        return self.block.section
+
+    @property
+    def text(self) -> str:
+        return self.block.text
+
+    @property
+    def kind(self) -> str:
+        return self.block.type.value
+
+    @property
+    def themes(self) -> list[str]:
+        return list(self.block.analysis.themes.labels) if self.block.analysis.themes else []
+
+    @property
+    def programs(self) -> list[str]:
+        return self.block.analysis.program_names
+
+    def __repr__(self) -> str:
+        return f"PassageView({self.id!r}, {self.text[:40]!r})"

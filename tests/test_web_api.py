@@ -18,7 +18,7 @@ pytest.importorskip("httpx")
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from nlp.model import BlockType, Document  # noqa: E402
+from nlp.model import BlockAnalysis, BlockType, Document, ProgramSpan  # noqa: E402
 from nlp.search import Index  # noqa: E402
 from nlp.web import create_app  # noqa: E402
 from nlp.web import services  # noqa: E402
@@ -50,7 +50,7 @@ def build_index(root: Path, documents: list[Document], encoder: str | None) -> I
 
     index = Index.open(root, create=True, encoder=encoder)
     analyzer = Analyzer.from_config(disable=["programs", "goals"])
-    for document in analyzer.pipe(documents):
+    for document in analyzer.pipe(copy.deepcopy(d) for d in documents):  # the fixtures stay unanalysed
         index.add_document(document)
     return index
 
@@ -158,11 +158,12 @@ def test_theme_trends_per_district_and_year(client: TestClient) -> None:
 
 
 def test_theme_trend_is_the_share_of_words() -> None:
-    from nlp.search import Passage
+    from nlp.model import Block, PassageView, ThemeAnnotation
 
-    def passage(n: int, text: str, themes: list[str], year: int = 2020) -> Passage:
-        return Passage(id=f"d#{n}", doc="d", district="X", year=year, report_type=None, page=1, section=[], text=text,
-                       kind="paragraph", themes=themes)
+    def passage(n: int, text: str, themes: list[str], year: int = 2020) -> PassageView:
+        block = Block(BlockType.PARAGRAPH, text, page=1, id=n,
+                      analysis=BlockAnalysis(themes=ThemeAnnotation({t: 1.0 for t in themes}, themes, "test")))
+        return PassageView(Document(id="d", source_path="d.txt", content_hash="d", district="X", year=year), block)
 
     rows = services.theme_trends([passage(1, "a b c", ["klimat"]), passage(2, "d", []),
                                   passage(3, "e f", ["klimat", "trygghet"], 2021)], ["klimat", "trygghet"])
@@ -196,7 +197,7 @@ def test_programs_with_a_registry(client: TestClient, monkeypatch: pytest.Monkey
                                   programs.Program("Skolfam", "program", [], [])])
     registry.save(tmp_path / "programs.json")
     monkeypatch.setattr(data, "programs", services.Programs(None, store_dir=tmp_path))  # <store>/programs.json
-    monkeypatch.setattr(passage, "programs", ["Trygghetsvandring"])
+    monkeypatch.setattr(passage.block.analysis, "programs", [ProgramSpan(0, 5, passage.text[:5], "Trygghetsvandring")])
     body = client.get("/api/programs").json()
     assert body["available"] and [p["name"] for p in body["programs"]] == ["Trygghetsvandring", "Skolfam"]
     first = body["programs"][0]
@@ -213,7 +214,7 @@ def test_programs_without_a_registry_fall_back_to_index_names(client: TestClient
     data: services.WebData = client.app.state.data
     monkeypatch.setattr(data, "programs", services.Programs(None))
     passage = data.index.passages[5]
-    monkeypatch.setattr(passage, "programs", ["Bryt upp"])
+    monkeypatch.setattr(passage.block.analysis, "programs", [ProgramSpan(0, 5, passage.text[:5], "Bryt upp")])
     body = client.get("/api/programs").json()
     assert not body["available"] and body["message"]
     assert [p["name"] for p in body["programs"]] == ["Bryt upp"]

@@ -8,9 +8,9 @@ snippets with provenance (document, page, section).
 from __future__ import annotations
 
 from .analysis import AnalyzerConfig, analyze, compound_parts
-from .index import CorruptIndexError, Filters, Hit, Index, IndexError_, Passage, make_snippet
+from .index import CorruptIndexError, Filters, Hit, Index, IndexError_, make_snippet
 
 from ..defaults import DEFAULT_INDEX  # noqa: E402
 
 __all__ = ["AnalyzerConfig", "CorruptIndexError", "DEFAULT_INDEX", "Filters", "Hit", "Index", "IndexError_",
-           "Passage", "analyze", "compound_parts", "make_snippet"]
+           "analyze", "compound_parts", "make_snippet"]

@@ -20,7 +20,7 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -28,11 +28,11 @@ import numpy as np
 
 from ..errors import InputError, RapportError
 from ..locking import writer_lock
-from ..model import Document, parse_passage_id, passage_id
+from ..model import Block, Document, PassageView, parse_passage_id, passage_id
 from ..store import atomic_write_text, file_sha256
 from .analysis import AnalyzerConfig, analyze, words
 
-INDEX_FORMAT = 2  # 2: passages are embedded with their nearest topical heading
+INDEX_FORMAT = 3  # 2: passages embedded with their nearest topical heading; 3: shards hold document-model blocks
 MAX_QUERY_CHARS = 1000
 MAX_TOP_K = 200
 RRF_K = 60  # reciprocal rank fusion constant (Cormack et al. 2009)
@@ -50,26 +50,10 @@ class CorruptIndexError(IndexError_):
 
 
 @dataclass
-class Passage:
-    id: str
-    doc: str
-    district: str | None
-    year: int | None
-    report_type: str | None
-    page: int | None
-    section: list[str]
-    text: str
-    kind: str
-    terms: list[str] = field(default_factory=list)
-    themes: list[str] = field(default_factory=list)
-    programs: list[str] = field(default_factory=list)
-
-
-@dataclass
 class Hit:
     rank: int
     score: float
-    passage: Passage
+    passage: PassageView
     snippet: str
     matched: list[str]
 
@@ -130,7 +114,7 @@ class Index:
         self._encoder_name = encoder
         self._encoder: Any = None
         self.manifest: dict[str, Any] = {"format": INDEX_FORMAT, "encoder": None, "documents": {}}
-        self.passages: list[Passage] = []
+        self.passages: list[PassageView] = []
         self._vector_parts: list[np.ndarray] = []  # per report; stacked on first use
         self._text_keys: dict[str, int] | None = None  # text hash → passage row, for reusing vectors
         self._vectors: np.ndarray | None = None
@@ -189,13 +173,13 @@ class Index:
         """Read every report's shards. A damaged shard (checksum, count, unreadable, or a
         path outside the folder) leaves that report out and is listed in ``damaged``: the
         rest of the index stays usable, and the report can be removed or re-added alone."""
-        passages: list[Passage] = []
+        passages: list[PassageView] = []
         vectors: list[np.ndarray] = []
         damaged: dict[str, str] = {}
         loaded = 0
         for doc_id, entry in self.manifest["documents"].items():
             try:
-                rows, matrix = self._read_shard(entry)
+                rows, matrix = self._read_shard(doc_id, entry)
             except CorruptIndexError as exc:
                 damaged[doc_id] = str(exc)
                 continue
@@ -216,11 +200,24 @@ class Index:
         self._bm25 = None
         self._columns = None
 
-    def _read_shard(self, entry: dict[str, Any]) -> tuple[list[Passage], np.ndarray | None]:
+    @staticmethod
+    def _header(doc_id: str, entry: dict[str, Any]) -> Document:
+        """The report's metadata as a document without blocks (what passages are shown with)."""
+        return Document(id=doc_id, source_path=entry.get("source") or "", content_hash=entry.get("content_hash") or doc_id,
+                        district=entry.get("district"), year=entry.get("year"), report_type=entry.get("report_type"),
+                        title=entry.get("title"), municipality=entry.get("municipality"),
+                        organisation=entry.get("organisation"))
+
+    def _read_shard(self, doc_id: str, entry: dict[str, Any]) -> tuple[list[PassageView], np.ndarray | None]:
         shard = self._inside(entry["passages"])
         if file_sha256(shard) != entry["sha256"]["passages"]:
             raise CorruptIndexError(f"{shard}: checksum does not match the manifest")
-        rows = [Passage(**json.loads(line)) for line in shard.read_text(encoding="utf-8").splitlines() if line]
+        header = self._header(doc_id, entry)
+        rows = []
+        for line in shard.read_text(encoding="utf-8").splitlines():
+            if line:
+                record = json.loads(line)
+                rows.append(PassageView(header, Block.from_dict(record["block"]), record.get("terms")))
         if len(rows) != entry["count"]:
             raise CorruptIndexError(f"{shard}: {len(rows)} passages, manifest says {entry['count']}")
         if not entry.get("vectors"):
@@ -331,10 +328,7 @@ class Index:
         if self.has_document(document.content_hash):
             return False
         blocks = [b for b in document.blocks if b.is_passage]
-        indices = [i for i, b in enumerate(document.blocks) if b.is_passage]
-        # theme labels and program names come from the analysis stage (nlp.analysis), read, never recomputed
-        themes = [list(b.analysis.themes.labels) if b.analysis.themes else [] for b in blocks]
-        named = [b.analysis.program_names for b in blocks]
+        # theme labels and program names are the blocks' analysis slots (nlp.analysis), stored with them
         matrix = None
         if self.encoder_name:
             # the nearest topical heading tells the encoder what a short passage is about
@@ -350,15 +344,18 @@ class Index:
             if self.has_document(document.content_hash):
                 return False
             doc_id, replaced = self._assign_id(document)
-            rows = [Passage(id=passage_id(doc_id, i), doc=doc_id, district=document.district, year=document.year,
-                            report_type=document.report_type, page=b.page, section=list(b.section), text=b.text,
-                            kind=b.type.value, terms=analyze(b.text, self.analyzer), themes=t, programs=n)
-                    for i, b, t, n in zip(indices, blocks, themes, named)]
+            entry_meta = {"source": document.source_path, "content_hash": document.content_hash,
+                          "district": document.district, "year": document.year, "report_type": document.report_type,
+                          "title": document.title, "municipality": document.municipality,
+                          "organisation": document.organisation}
+            header = self._header(doc_id, entry_meta)
+            rows = [PassageView(header, b, analyze(b.text, self.analyzer)) for b in blocks]
             shard_dir = self.root / "docs"
             shard_dir.mkdir(parents=True, exist_ok=True)
             name = _safe_name(doc_id)
             passage_path = shard_dir / f"{name}.jsonl"
-            atomic_write_text(passage_path, "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows))
+            atomic_write_text(passage_path, "".join(json.dumps({"block": r.block.to_dict(), "terms": r.terms},
+                                                               ensure_ascii=False) + "\n" for r in rows))
             goals_dir = self.root / "goals"  # beside docs/, so a docs/*.jsonl is always a passage shard
             goals_dir.mkdir(parents=True, exist_ok=True)
             goals_path = goals_dir / f"{name}.jsonl"
@@ -368,6 +365,7 @@ class Index:
                 "content_hash": document.content_hash, "source": document.source_path,
                 "source_abs": _absolute(document.source_path), "district": document.district,
                 "year": document.year, "report_type": document.report_type, "title": document.title,
+                "municipality": document.municipality, "organisation": document.organisation,
                 "count": len(rows), "passages": f"docs/{name}.jsonl", "vectors": None,
                 "goals": f"goals/{name}.jsonl",
                 "sha256": {"passages": file_sha256(passage_path), "goals": file_sha256(goals_path)},
@@ -446,7 +444,7 @@ class Index:
         return [{"doc": doc_id, **{k: v for k, v in entry.items() if k not in ("sha256",)}}
                 for doc_id, entry in self.manifest["documents"].items()]
 
-    def passage(self, passage_id: str) -> Passage:
+    def passage(self, passage_id: str) -> PassageView:
         """The indexed passage with this id; ``InputError`` (code ``unknown_passage``) if none."""
         i = self._by_id.get(passage_id)
         if i is None:

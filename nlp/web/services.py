@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ..errors import InputError, RapportError
-from ..model import Block, BlockType, Document, parse_passage_id, passage_id
-from ..search import Filters, Index, Passage
+from ..model import Block, BlockType, Document, PassageView, passage_id
+from ..search import Filters, Index
 
 MAX_QUERY_CHARS = 300  # the web form's limit (the Python API allows 1,000)
 MAX_TOP_K = 50
@@ -79,7 +79,7 @@ def words(text: str) -> int:
     return len(text.split())
 
 
-def theme_shares(passages: Iterable[Passage], theme_ids: Sequence[str]) -> tuple[int, dict[str, float]]:
+def theme_shares(passages: Iterable[PassageView], theme_ids: Sequence[str]) -> tuple[int, dict[str, float]]:
     """Total words, and the share of passage words that carry each theme."""
     from ..themes import theme_shares as word_shares
 
@@ -87,7 +87,7 @@ def theme_shares(passages: Iterable[Passage], theme_ids: Sequence[str]) -> tuple
     return sum(words(r["text"]) for r in records), word_shares(records, theme_ids)
 
 
-def theme_trends(passages: Sequence[Passage], theme_ids: Sequence[str]) -> list[dict[str, Any]]:
+def theme_trends(passages: Sequence[PassageView], theme_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Theme shares per district and year (``nlp.trends``) over the index's passages."""
     from ..trends import passage_unit
     from ..trends import theme_trends as trends
@@ -96,7 +96,7 @@ def theme_trends(passages: Sequence[Passage], theme_ids: Sequence[str]) -> list[
     return [row.to_record() for row in trends(units, theme_ids)]
 
 
-def sections_of(passages: Sequence[Passage]) -> list[dict[str, Any]]:
+def sections_of(passages: Sequence[PassageView]) -> list[dict[str, Any]]:
     """The report's sections in reading order: heading path, first page, passage count."""
     out: list[dict[str, Any]] = []
     for p in passages:
@@ -109,17 +109,13 @@ def sections_of(passages: Sequence[Passage]) -> list[dict[str, Any]]:
     return out
 
 
-def document_from_passages(doc_id: str, entry: dict[str, Any], passages: Sequence[Passage]) -> Document:
-    """A lightweight Document rebuilt from index passages; block indices equal the passage
-    ids' numbers (``doc#12`` is block 12), other positions hold empty heading blocks."""
-    from ..ingest.sentences import split_many
-
-    numbers = [parse_passage_id(p.id)[1] for p in passages]
-    size = max(numbers, default=-1) + 1
+def document_from_passages(doc_id: str, entry: dict[str, Any], passages: Sequence[PassageView]) -> Document:
+    """The report as the index holds it: its passage blocks (with sentences and analysis) at
+    their block positions (``doc#12`` is block 12); other positions hold empty headings."""
+    size = max((p.block.id or 0 for p in passages), default=-1) + 1
     blocks = [Block(type=BlockType.HEADING, text="") for _ in range(size)]
-    for n, p, sentences in zip(numbers, passages, split_many([p.text for p in passages])):
-        kind = BlockType.LIST_ITEM if p.kind == "list_item" else BlockType.PARAGRAPH
-        blocks[n] = Block(type=kind, text=p.text, page=p.page, section=list(p.section), sentences=sentences)
+    for p in passages:
+        blocks[p.block.id or 0] = p.block
     return Document(id=doc_id, source_path=entry.get("source") or "", content_hash=entry.get("content_hash") or doc_id,
                     district=entry.get("district"), year=entry.get("year"), report_type=entry.get("report_type"),
                     title=entry.get("title"), blocks=blocks)
@@ -207,7 +203,7 @@ class WebData:
         self.theme_labels = {t.id: t.label for t in self.themes}
         self.programs = Programs(programs_path, store_dir)
         self._lock = threading.Lock()  # the index, encoder and BM25 model are shared
-        self._by_doc: dict[str, list[Passage]] = defaultdict(list)
+        self._by_doc: dict[str, list[PassageView]] = defaultdict(list)
         for p in self.index.passages:
             self._by_doc[p.doc].append(p)
         self._reuse_cache: OrderedDict[str, Any] = OrderedDict()
@@ -237,7 +233,7 @@ class WebData:
             raise NotFound(f"Dokumentet {doc_id[:80]!r} finns inte i indexet.")
         return doc_id
 
-    def passages_of(self, doc_id: str) -> list[Passage]:
+    def passages_of(self, doc_id: str) -> list[PassageView]:
         return self._by_doc.get(self.check_doc(doc_id), [])
 
     def document(self, doc_id: str) -> dict[str, Any]:
@@ -432,7 +428,7 @@ class WebData:
                 "by_kind": dict(summary["matches"]), "matches": matches,
                 "truncated": len(result.matches) > limit}
 
-    def passage(self, passage_id: str) -> Passage:
+    def passage(self, passage_id: str) -> PassageView:
         try:
             return self.index.passage(passage_id)
         except InputError as exc:
