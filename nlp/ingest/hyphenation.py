@@ -161,6 +161,13 @@ def close_acronym_gaps(text: str) -> str:
     return _ACRONYM_GAP.sub(fix, text)
 
 
+# The soft hyphen, and U+FFFE, the non-character PDFium and some extractors emit where a
+# word was broken at a line end: the one place both are named (text.py, pdf.py read them here).
+SOFT_HYPHEN = "\u00ad"
+BREAK_MARK = "\ufffe"
+SOFT_MARKS = (SOFT_HYPHEN, BREAK_MARK)
+
+
 def strip_soft_hyphens(text: str) -> str:
     """Remove soft hyphens (U+00AD) and the U+FFFE markers some extractors emit."""
-    return text.replace("\u00ad", "").replace("\ufffe", "")
+    return text.replace(SOFT_HYPHEN, "").replace(BREAK_MARK, "")

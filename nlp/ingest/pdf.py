@@ -21,6 +21,7 @@ import pypdfium2.raw as pdfium_c
 from ..errors import EncryptedPdfError, InputError, ScannedPdfError
 from .furniture import furniture_key, is_pattern_furniture, page_marker, repeated_band_lines
 from ..model import Furniture
+from .hyphenation import BREAK_MARK
 from .lines import Line
 
 HYPHEN_MARK = 0x02  # PDFium reports a line-end hyphen it treats as soft as U+0002
@@ -56,6 +57,9 @@ class _RawLine:
     @property
     def x1(self) -> float:
         return self.segments[-1].x1
+
+
+BREAK_CODE = ord(BREAK_MARK)  # PDFium's line-break marker inside a word: dropped, the hyphen decides
 
 
 def open_pdf(path: Path, data: bytes) -> pdfium.PdfDocument:
@@ -142,7 +146,7 @@ def _page_lines(textpage: pdfium.PdfTextPage, page_no: int) -> list[_RawLine]:
             continue
         if code == HYPHEN_MARK:
             code = 0x2D
-        if code == 0 or code == 0xFFFE:
+        if code == 0 or code == BREAK_CODE:
             continue
         char = chr(code)
         obj = _get_text_object(raw, i) or 0

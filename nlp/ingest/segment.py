@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from .hyphenation import HyphenationRepairer, close_acronym_gaps
+from .hyphenation import SOFT_HYPHEN, HyphenationRepairer, close_acronym_gaps
 from .lines import Line
 from .metadata import load_structure, load_vocabulary
 from ..model import Block, BlockType
@@ -39,7 +39,7 @@ TERMINAL = re.compile(r"[.!?:]['\"”»)]*$")
 TOC_HEADING = re.compile(r"^(Innehåll|Innehållsförteckning|Innehållsförteckning:|Innehåll:)$", re.IGNORECASE)
 TOC_LEADER_ROW = re.compile(r"^(?P<title>\S.*?)\s*(?:[.…·_]\s?){4,}\s*(?P<page>\d{1,3})$")
 TOC_PLAIN_ROW = re.compile(r"^(?P<title>\S.*?[^\d\s.,%])\s+(?P<page>\d{1,3})$")
-SOFT_END = "\u00ad"
+SOFT_END = SOFT_HYPHEN
 HYPHEN_END = re.compile(r"(?P<head>[\w]+)-$")
 
 

@@ -16,7 +16,7 @@ from charset_normalizer import from_bytes
 
 from ..errors import InputError
 from .furniture import is_pattern_furniture, page_marker
-from .hyphenation import strip_soft_hyphens
+from .hyphenation import SOFT_HYPHEN, SOFT_MARKS, strip_soft_hyphens
 from ..model import Furniture
 from .lines import Line
 
@@ -201,9 +201,9 @@ def _clean_line(line: str) -> str:
     """Strip a line, drop inner soft hyphens, and keep a line-end one as U+00AD (a break
     inside a word that the segmenter closes without a hyphen)."""
     stripped = line.strip()
-    soft_end = stripped.endswith(("\u00ad", "\ufffe"))
+    soft_end = stripped.endswith(SOFT_MARKS)
     stripped = strip_soft_hyphens(stripped).rstrip()
-    return stripped + "\u00ad" if soft_end else stripped
+    return stripped + SOFT_HYPHEN if soft_end else stripped
 
 
 def _set_fill(lines: list[Line]) -> None:
