@@ -7,8 +7,8 @@ justified 10 pt text hyphenated at line ends (pyphen's Swedish patterns), bullet
 numbered lists, indicator and activity tables, and paragraphs flowing across pages.
 Each ``X.pdf`` gets ``X.truth.json`` with every block, its page and the furniture drawn.
 
-    python evaluation/generate_pdfs.py --out evaluation/out/gen --count 3 --pages 30 --seed 1
-    python evaluation/generate_pdfs.py --out /tmp/bad --bad
+    python -m evaluation.common.generate_pdfs --out evaluation/out/gen --count 3 --pages 30 --seed 1
+    python -m evaluation.common.generate_pdfs --out /tmp/bad --bad
 """
 
 from __future__ import annotations
@@ -32,8 +32,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (BaseDocTemplate, Frame, PageBreak, PageTemplate, Paragraph, Spacer, Table,
                                 TableStyle)
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from evaluation.paths import CORPORA
 
 DISTRICTS = ("Rinkeby-Kista", "Spånga-Tensta", "Hässelby-Vällingby", "Bromma", "Kungsholmen", "Norra innerstaden",
              "Östermalm", "Södermalm", "Enskede-Årsta-Vantör", "Skarpnäck", "Farsta", "Hägersten-Älvsjö", "Skärholmen")
@@ -483,7 +482,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1)
     parser.add_argument("--pages", type=int, default=30, help="approximate pages per document")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--corpus", type=Path, default=ROOT / "corpora")
+    parser.add_argument("--corpus", type=Path, default=CORPORA)
     parser.add_argument("--bad", action="store_true", help="write bad-input fixtures instead")
     parser.add_argument("--assessments", action="store_true",
                         help="give goals assessment lines or sentences (the goals benchmark's documents)")

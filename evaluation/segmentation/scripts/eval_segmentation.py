@@ -1,6 +1,6 @@
 """Evaluate PDF segmentation against generated report PDFs with known truth.
 
-Generates (or reuses) report PDFs with ``generate_pdfs.py`` — running headers with
+Generates (or reuses) report PDFs with ``evaluation/common/generate_pdfs.py`` — running headers with
 "Sid N (M)", footers, justified hyphenated Swedish text from the corpus, numbered goal
 headings, lists, indicator tables, paragraphs across page breaks — and scores
 ``load_document`` against each ``*.truth.json``:
@@ -12,7 +12,7 @@ headings, lists, indicator tables, paragraphs across page breaks — and scores
 - furniture lines leaked into any block; broken hyphenations (a word split at a line end
   that does not come back whole, or a real hyphen lost).
 
-    python evaluation/eval_segmentation.py [--docs 8] [--pages 30] [--seed 1000] [--dir DIR]
+    python -m evaluation.segmentation.scripts.eval_segmentation [--docs 8] [--pages 30] [--seed 1000] [--dir DIR]
 
 Seeds 1000+ are the held-out evaluation set; tune thresholds only on other seeds.
 """
@@ -28,14 +28,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from evaluation.paths import ROOT, results, scratch
+from nlp.ingest.hyphenation import close_acronym_gaps
+from nlp.ingest import load_document
+from nlp.model import BlockType, Document
 
-from nlp.ingest.hyphenation import close_acronym_gaps  # noqa: E402
-from nlp.ingest import load_document  # noqa: E402
-from nlp.model import BlockType, Document  # noqa: E402
-
-RESULTS = ROOT / "evaluation" / "results"
+RESULTS = results("segmentation")
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
@@ -60,9 +58,9 @@ def generate(out_dir: Path, docs: int, pages: int, seed: int) -> list[Path]:
         return truths[:docs]
     out_dir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [sys.executable, str(ROOT / "evaluation" / "generate_pdfs.py"), "--out", str(out_dir), "--count", str(docs),
+        [sys.executable, "-m", "evaluation.common.generate_pdfs", "--out", str(out_dir.resolve()), "--count", str(docs),
          "--pages", str(pages), "--seed", str(seed)],
-        check=True,
+        check=True, cwd=ROOT,
     )
     return sorted(out_dir.glob("*.truth.json"))[:docs]
 
@@ -160,7 +158,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, help="folder of PDFs with .truth.json (default: generate)")
     parser.add_argument("--show-errors", type=int, default=5, help="errors to print per kind")
     args = parser.parse_args()
-    out_dir = args.dir or ROOT / "evaluation" / "out" / f"seg-{args.seed}-{args.docs}x{args.pages}"
+    out_dir = args.dir or scratch(f"seg-{args.seed}-{args.docs}x{args.pages}")
     truths = sorted(args.dir.glob("*.truth.json")) if args.dir else generate(out_dir, args.docs, args.pages, args.seed)
     total: Counter[str] = Counter()
     all_errors: dict[str, list[str]] = {}

@@ -3,11 +3,11 @@
 Starts ``rapport serve`` (``python -m nlp.cli_serve``) on a free loopback port in its own
 process, waits until it answers, then sends GET /api/search requests from a local Python
 client (``httpx``, keep-alive connections, N worker threads) with the 48 queries of
-``evaluation/search/queries.jsonl`` in turn. Bounded: at most --requests requests per
+``evaluation/search/data/queries.jsonl`` in turn. Bounded: at most --requests requests per
 run and --seconds seconds, whichever comes first; only 127.0.0.1 is ever contacted; the
 server is stopped at the end.
 
-    python evaluation/bench_web.py --index .rapport/index --requests 300 --concurrency 1 4 --modes hybrid bm25
+    python -m evaluation.benchmarks.scripts.bench_web --index .rapport/index --requests 300 --concurrency 1 4 --modes hybrid bm25
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-QUERIES = ROOT / "evaluation" / "search" / "queries.jsonl"
+from evaluation.paths import ROOT, data
+
+QUERIES = data("search") / "queries.jsonl"
 HOST = "127.0.0.1"  # loopback only
 
 

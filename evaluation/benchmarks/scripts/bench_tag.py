@@ -1,12 +1,12 @@
 """Benchmark: `rapport tag` end to end on a generated corpus, 1 and 2 workers.
 
-Generates ``--reports`` report PDFs with ``evaluation/generate_pdfs.py`` (corpus text,
+Generates ``--reports`` report PDFs with ``evaluation/common/generate_pdfs.py`` (corpus text,
 real layout: running headers, hyphenation, tables; once, cached under evaluation/out),
 then runs ``rapport tag`` as a fresh process for each configuration and measures wall
 time (model loading included), pages per minute and the peak memory of the whole process
 tree (Dask workers included), sampled every 0.2 s.
 
-    python evaluation/bench_tag.py --reports 200 --pages 6
+    python -m evaluation.benchmarks.scripts.bench_tag --reports 200 --pages 6
 """
 
 from __future__ import annotations
@@ -22,16 +22,15 @@ from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "evaluation"))
+from evaluation.paths import CORPORA, results, scratch
 
 
 def _generate(args: tuple[Path, int, int]) -> int:
-    from generate_pdfs import build_pdf, load_material
+    from evaluation.common.generate_pdfs import build_pdf, load_material
 
     path, seed, pages = args
     if not path.exists():
-        build_pdf(path, seed, pages, load_material(ROOT / "corpora"))
+        build_pdf(path, seed, pages, load_material(CORPORA))
     import pypdfium2
 
     return len(pypdfium2.PdfDocument(str(path)))
@@ -58,7 +57,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reports", type=int, default=200)
     parser.add_argument("--pages", type=int, default=6)
-    parser.add_argument("--work", default=str(ROOT / "evaluation" / "out" / "bench-tag"))
+    parser.add_argument("--work", default=str(scratch("bench-tag")))
     args = parser.parse_args()
     corpus = Path(args.work) / f"corpus-{args.reports}x{args.pages}"
     corpus.mkdir(parents=True, exist_ok=True)
@@ -83,9 +82,9 @@ def main() -> None:
     for row in rows:
         print(f"| {row['run']} | {args.reports} | {pages} | {row['seconds']:.1f} | {row['pages_per_minute']:,.0f} "
               f"| {row['peak_mb']:,.0f} |")
-    results = ROOT / "evaluation" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "bench_tag.json").write_text(json.dumps({"reports": args.reports, "pages": pages, "runs": rows},
+    target = results("benchmarks")
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "bench_tag.json").write_text(json.dumps({"reports": args.reports, "pages": pages, "runs": rows},
                                                        indent=1), encoding="utf-8")
 
 

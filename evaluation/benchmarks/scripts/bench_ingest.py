@@ -3,9 +3,9 @@
 Runs each method in its own process (so peak memory is its own) on the same PDF:
 rapport's full ingest (PDFium characters with fonts and geometry → lines → segmentation
 → sentences) against two plain-text baselines, pdfplumber ``extract_text`` and pypdfium2
-``get_text_range``. Prints a Markdown table and writes ``evaluation/results/bench_ingest.json``.
+``get_text_range``. Prints a Markdown table and writes ``evaluation/benchmarks/results/bench_ingest.json``.
 
-    python evaluation/bench_ingest.py [--pages 500] [--pdf PATH]
+    python -m evaluation.benchmarks.scripts.bench_ingest [--pages 500] [--pdf PATH]
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "evaluation" / "results"
+from evaluation.paths import ROOT, results, scratch
+
+RESULTS = results("benchmarks")
 
 CHILD = r"""
 import json, resource, sys, time
@@ -66,9 +67,9 @@ def generate(pages: int, out_dir: Path) -> Path:
     if existing:
         return existing[0]
     subprocess.run(
-        [sys.executable, str(ROOT / "evaluation" / "generate_pdfs.py"), "--out", str(out_dir), "--count", "1",
+        [sys.executable, "-m", "evaluation.common.generate_pdfs", "--out", str(out_dir.resolve()), "--count", "1",
          "--pages", str(pages), "--seed", "500"],
-        check=True,
+        check=True, cwd=ROOT,
     )
     return sorted(out_dir.glob("*.pdf"))[0]
 
@@ -85,7 +86,7 @@ def main() -> None:
     parser.add_argument("--pdf", type=Path, help="benchmark this PDF instead of a generated one")
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
     args = parser.parse_args()
-    pdf = args.pdf or generate(args.pages, ROOT / "evaluation" / "out" / f"bench-{args.pages}")
+    pdf = args.pdf or generate(args.pages, scratch(f"bench-{args.pages}"))
     rows = []
     for method in args.methods:
         print(f"running {method} on {pdf.name} ...", file=sys.stderr, flush=True)

@@ -3,9 +3,9 @@
 Each case runs N times as its own process (median and min wall time, peak RSS of the
 process from ``wait4``): a bare ``python -c pass`` as the floor, ``rapport --version``,
 ``rapport --help`` and ``rapport segment`` on a generated 6-page PDF (JSONL to /dev/null).
-Prints a Markdown table and writes ``evaluation/results/bench_startup.json``.
+Prints a Markdown table and writes ``evaluation/benchmarks/results/bench_startup.json``.
 
-    python evaluation/bench_startup.py [--runs 7] [--pdf PATH]
+    python -m evaluation.benchmarks.scripts.bench_startup [--runs 7] [--pdf PATH]
 
 The machine may be busy: the figures are wall-clock times under whatever load there is.
 """
@@ -22,8 +22,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "evaluation" / "results"
+from evaluation.paths import ROOT, results, scratch
+
+RESULTS = results("benchmarks")
 TARGET_PAGES = 6
 
 
@@ -44,8 +45,9 @@ def six_page_pdf(out_dir: Path) -> Path:
     for seed in range(1, 40):
         for pages in (TARGET_PAGES, TARGET_PAGES - 1, TARGET_PAGES + 1):
             target = out_dir / f"seed{seed}-p{pages}"
-            subprocess.run([sys.executable, str(ROOT / "evaluation" / "generate_pdfs.py"), "--out", str(target),
-                            "--count", "1", "--pages", str(pages), "--seed", str(seed)], check=True, capture_output=True)
+            subprocess.run([sys.executable, "-m", "evaluation.common.generate_pdfs", "--out", str(target.resolve()),
+                            "--count", "1", "--pages", str(pages), "--seed", str(seed)], check=True, capture_output=True,
+                           cwd=ROOT)
             pdf = sorted(target.glob("*.pdf"))[0]
             if len(pdfium.PdfDocument(pdf)) == TARGET_PAGES:
                 final = out_dir / f"six-pages-seed{seed}.pdf"
@@ -72,7 +74,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--pdf", type=Path, help="the PDF for `rapport segment` (default: a generated 6-page one)")
     args = parser.parse_args()
-    pdf = args.pdf or six_page_pdf(ROOT / "evaluation" / "out" / "bench-startup")
+    pdf = args.pdf or six_page_pdf(scratch("bench-startup"))
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     rapport = rapport_command()
     cases = [

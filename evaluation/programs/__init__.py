@@ -1,0 +1,1 @@
+"""Evaluation task: programs (see MANIFEST.md)."""
