@@ -1,11 +1,11 @@
 """Segmentation quality of Word and HTML reports against generated truth.
 
-    python -m evaluation.formats.eval_formats --seeds 101 102 103
+    python -m evaluation.formats.scripts.eval_formats --seeds 101 102 103
 
-Generates each seed's report as .docx and .html (evaluation/formats/generate_formats.py),
+Generates each seed's report as .docx and .html (evaluation/formats/scripts/generate_formats.py),
 loads it with nlp.ingest.load_document and scores, per format: paragraphs matched exactly,
 headings (text and level), list items, table rows, chrome leakage (blocks containing a
-chrome string) and metadata. Writes evaluation/results/formats.json.
+chrome string) and metadata. Writes evaluation/formats/results/formats.json.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from evaluation.formats.generate_formats import generate
-from evaluation.generate_pdfs import ROOT, load_material
+from evaluation.common.generate_pdfs import load_material
+from evaluation.formats.scripts.generate_formats import generate
+from evaluation.paths import CORPORA, results, scratch
 from nlp.ingest import load_document
 
 TARGETS = {"paragraphs": 0.97, "headings": 0.97, "list_items": 0.97, "table_rows": 0.95}
@@ -61,10 +62,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="+", default=[101, 102, 103])
     parser.add_argument("--pages", type=int, default=8)
-    parser.add_argument("--out", type=Path, default=ROOT / "evaluation" / "out" / "formats")
-    parser.add_argument("--results", type=Path, default=ROOT / "evaluation" / "results" / "formats.json")
+    parser.add_argument("--out", type=Path, default=scratch("formats"))
+    parser.add_argument("--results", type=Path, default=results("formats") / "formats.json")
     args = parser.parse_args()
-    material = load_material(ROOT / "corpora")
+    material = load_material(CORPORA)
     per_format: dict[str, dict[str, Any]] = {}
     for seed in args.seeds:
         for path in generate(args.out, seed, material, args.pages):

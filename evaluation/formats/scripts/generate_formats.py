@@ -1,12 +1,12 @@
 """Generate Word and HTML reports with known truth from the PDF generator's corpus plan.
 
 The content plan (goal hierarchy, corpus paragraphs, list items, indicator and activity
-tables) is the one ``evaluation/generate_pdfs.py`` lays out as PDF; here it becomes a
+tables) is the one ``evaluation/common/generate_pdfs.py`` lays out as PDF; here it becomes a
 .docx (real Heading styles, numbered and bulleted lists, tables, a title page, header and
 footer with "Sid N") and an HTML page wrapped in site chrome (logo, menu, breadcrumb,
 cookie banner, sidebar, footer, scripts). Each file gets ``X.truth.json``.
 
-    python -m evaluation.formats.generate_formats --out evaluation/out/formats --count 3 --seed 11
+    python -m evaluation.formats.scripts.generate_formats --out evaluation/out/formats --count 3 --seed 11
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import random
 from pathlib import Path
 from typing import Any
 
-from evaluation.generate_pdfs import DISTRICTS, PARTS, REPORTS, ROOT, Builder, Material, _genitive, load_material
+from evaluation.common.generate_pdfs import DISTRICTS, PARTS, REPORTS, Builder, Material, _genitive, load_material
+from evaluation.paths import CORPORA, scratch
 
 # Chrome strings the HTML/DOCX furniture contains; none may appear in any block.
 CHROME = ("Stockholms stad – startsida", "Kontakta oss", "Vi använder kakor", "Godkänn alla kakor",
@@ -199,11 +200,11 @@ def generate(out: Path, seed: int, material: Material, pages: int = 8, assessmen
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=ROOT / "evaluation" / "out" / "formats")
+    parser.add_argument("--out", type=Path, default=scratch("formats"))
     parser.add_argument("--count", type=int, default=3)
     parser.add_argument("--pages", type=int, default=8, help="approximate pages of content per report")
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--corpus", type=Path, default=ROOT / "corpora")
+    parser.add_argument("--corpus", type=Path, default=CORPORA)
     args = parser.parse_args()
     material = load_material(args.corpus)
     for n in range(args.count):

@@ -8,7 +8,7 @@ data/oos/truth_L.jsonl (an annotator who saw only the texts and the guideline) a
 data/oos/adjudication.json; writes data/oos/oos_gold.jsonl and data/oos/agreement.json.
 There indicators also carry ``outcome`` and ``target``, which count for agreement.
 
-    python -m evaluation.goals.build_gold [--set corpus|oos]
+    python -m evaluation.goals.scripts.build_gold [--set corpus|oos]
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-DATA = Path(__file__).resolve().parent / "data"
+from evaluation.paths import data
+
+DATA = data("goals")
 SETS = {
     "corpus": (DATA, "corpus_gold_A.jsonl", "corpus_gold_B.jsonl", "corpus_gold.jsonl", ()),
     "oos": (DATA / "oos", "truth_W.jsonl", "truth_L.jsonl", "oos_gold.jsonl", ("outcome", "target")),

@@ -2,7 +2,7 @@
 
 Two parts, reported side by side:
 
-* **generated** — report PDFs from ``evaluation/generate_pdfs.py --assessments`` (the goal
+* **generated** — report PDFs from ``evaluation/common/generate_pdfs.py --assessments`` (the goal
   hierarchy, status lines or assessment sentences and indicator tables the generator laid
   out, in its truth file). Seeds 501–504 are reported; rules were written on the corpus
   text and on seed 5 only.
@@ -15,10 +15,10 @@ Two parts, reported side by side:
   when its name and its cells in reading order match the gold (``values``); on generated
   PDFs, name, outcome and target are checked against the columns.
 
-    python -m evaluation.goals.eval_goals            # writes evaluation/results/goals.json
+    python -m evaluation.goals.scripts.eval_goals    # writes evaluation/goals/results/goals.json
 
 Reads: corpora/*.txt, evaluation/goals/data/corpus_gold.jsonl; writes generated PDFs to
-evaluation/out/goals/ and the figures to evaluation/results/goals.json.
+evaluation/out/goals/ and the figures to evaluation/goals/results/goals.json.
 """
 
 from __future__ import annotations
@@ -30,14 +30,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from evaluation.paths import CORPORA, ROOT, data, results, scratch
 from nlp.goals import extract_goals
 from nlp.ingest import load_document
 
-ROOT = Path(__file__).resolve().parents[2]
-GOLD = ROOT / "evaluation" / "goals" / "data" / "corpus_gold.jsonl"
-OOS = ROOT / "evaluation" / "goals" / "data" / "oos"
+GOLD = data("goals") / "corpus_gold.jsonl"
+OOS = data("goals") / "oos"
 OOS_GOLD = OOS / "oos_gold.jsonl"
-RESULTS = ROOT / "evaluation" / "results" / "goals.json"
+RESULTS = results("goals") / "goals.json"
 SEEDS = (501, 502, 503, 504)
 
 
@@ -101,10 +101,10 @@ def summary(counts: Counter[str]) -> dict[str, Any]:
 
 
 def generated(out: Path, pages: int) -> dict[str, Any]:
-    from evaluation.generate_pdfs import build_pdf, load_material
+    from evaluation.common.generate_pdfs import build_pdf, load_material
 
     out.mkdir(parents=True, exist_ok=True)
-    material = load_material(ROOT / "corpora")
+    material = load_material(CORPORA)
     total: Counter[str] = Counter()
     per_doc = {}
     for seed in SEEDS:
@@ -119,10 +119,10 @@ def generated(out: Path, pages: int) -> dict[str, Any]:
 
 def formats(out: Path, pages: int) -> dict[str, Any]:
     """The same goal sections laid out as Word files and as web pages with site chrome."""
-    from evaluation.formats.generate_formats import generate
-    from evaluation.generate_pdfs import load_material
+    from evaluation.common.generate_pdfs import load_material
+    from evaluation.formats.scripts.generate_formats import generate
 
-    material = load_material(ROOT / "corpora")
+    material = load_material(CORPORA)
     result: dict[str, Any] = {}
     totals: dict[str, Counter[str]] = {".docx": Counter(), ".html": Counter()}
     for seed in SEEDS:
@@ -144,7 +144,7 @@ def corpus(gold_path: Path) -> dict[str, Any] | None:
     total: Counter[str] = Counter()
     per_doc = {}
     for doc_id in sorted({g["doc"] for g in gold}):
-        document = load_document(ROOT / "corpora" / f"{doc_id}.txt")
+        document = load_document(CORPORA / f"{doc_id}.txt")
         found = [g.to_record() for g in extract_goals(document)]
         counts = score([g for g in gold if g["doc"] == doc_id], found, "values")
         per_doc[doc_id] = summary(counts)
@@ -152,7 +152,7 @@ def corpus(gold_path: Path) -> dict[str, Any] | None:
     return {"documents": per_doc, "total": summary(total)}
 
 
-DEV2 = ROOT / "evaluation" / "goals" / "data" / "oos_dev2"
+DEV2 = data("goals") / "oos_dev2"
 
 
 def dev2(truth_path: Path = DEV2 / "truth.jsonl") -> dict[str, Any] | None:
@@ -193,7 +193,7 @@ def out_of_sample(truth_path: Path, split: str) -> dict[str, Any] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=ROOT / "evaluation" / "out" / "goals")
+    parser.add_argument("--out", type=Path, default=scratch("goals"))
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--gold", type=Path, default=GOLD)
     parser.add_argument("--oos-gold", type=Path, default=OOS_GOLD)

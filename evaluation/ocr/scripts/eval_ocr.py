@@ -1,13 +1,13 @@
 """Scanned PDFs: generated reports rasterised at 200 dpi, read back with OCR.
 
-Report PDFs from ``evaluation/generate_pdfs.py`` (known truth) are rendered page by page at
+Report PDFs from ``evaluation/common/generate_pdfs.py`` (known truth) are rendered page by page at
 200 dpi into image-only PDFs (no text layer, as a scanner makes them) and read with
 ``load_document(..., ocr="auto")``. Measured: the share of truth paragraphs and headings
 recovered (a block of the same kind with word-level similarity ≥ 0.9), furniture lines
 ("Sid N (M)", running header) found in no block, metadata, and OCR pages per second.
 Seeds 601–602 are reported; see evaluation/ocr/README.md for what the OCR settings were chosen on.
 
-    python -m evaluation.ocr.eval_ocr            # writes evaluation/results/ocr.json
+    python -m evaluation.ocr.scripts.eval_ocr    # writes evaluation/ocr/results/ocr.json
 
 Reads corpora/*.txt (the generator's material); writes evaluation/out/ocr/ and the results.
 """
@@ -21,10 +21,10 @@ import os
 import time
 from pathlib import Path
 
+from evaluation.paths import CORPORA, results, scratch
 from nlp.ingest import load_document
 
-ROOT = Path(__file__).resolve().parents[2]
-RESULTS = ROOT / "evaluation" / "results" / "ocr.json"
+RESULTS = results("ocr") / "ocr.json"
 
 
 def rasterise(pdf_path: Path, out: Path, dpi: int = 200) -> Path:
@@ -41,15 +41,15 @@ def similar(a: str, b: str) -> float:
 
 
 def main() -> None:
-    from evaluation.generate_pdfs import build_pdf, load_material
+    from evaluation.common.generate_pdfs import build_pdf, load_material
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="+", default=[601, 602])
     parser.add_argument("--pages", type=int, default=6)
-    parser.add_argument("--out", type=Path, default=ROOT / "evaluation" / "out" / "ocr")
+    parser.add_argument("--out", type=Path, default=scratch("ocr"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    material = load_material(ROOT / "corpora")
+    material = load_material(CORPORA)
     totals = {"paragraphs": 0, "paragraphs_ok": 0, "headings": 0, "headings_ok": 0, "furniture_leaks": 0,
               "metadata_ok": 0, "metadata": 0, "pages": 0, "seconds": 0.0}
     per_doc = {}

@@ -7,7 +7,7 @@ word-bigram model of the real corpus, so it is new but reads like report Swedish
 Measures ``corpus_reuse`` (MinHash LSH + verification) wall time and peak memory at each
 size, and checks that the reuse it finds matches what was planted.
 
-    python evaluation/reuse/bench_reuse.py --sizes 25000 50000 100000
+    python -m evaluation.reuse.scripts.bench_reuse --sizes 25000 50000 100000
 """
 
 from __future__ import annotations
@@ -20,14 +20,11 @@ import resource
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from nlp.ingest import load_document  # noqa: E402
-from nlp.model import Block, BlockType, Document, Sentence  # noqa: E402
-from nlp.reuse import corpus_reuse  # noqa: E402
+from evaluation.paths import CORPORA, results
+from nlp.ingest import load_document
+from nlp.model import Block, BlockType, Document, Sentence
+from nlp.reuse import corpus_reuse
 
 DISTRICTS = ("Rinkeby-Kista", "Spånga-Tensta", "Hässelby-Vällingby", "Bromma", "Kungsholmen", "Norra innerstaden",
              "Östermalm", "Södermalm", "Enskede-Årsta-Vantör", "Skarpnäck", "Farsta", "Hägersten-Älvsjö", "Skärholmen")
@@ -82,7 +79,7 @@ def light_edit(text: str, rng: random.Random, vocabulary: list[str]) -> str:
 
 def build_corpus(passages: int, seed: int = 1) -> tuple[list[Document], dict[str, set[str]]]:
     rng = random.Random(seed)
-    real = [b.text for p in sorted((ROOT / "corpora").glob("*.txt")) for b in load_document(p).blocks
+    real = [b.text for p in sorted(CORPORA.glob("*.txt")) for b in load_document(p).blocks
             if b.is_passage and len(b.text.split()) >= 12]
     model = BigramText(real, rng)
     vocabulary = [w for t in real for w in t.split() if w.isalpha()]
@@ -140,9 +137,9 @@ def main() -> None:
     for r in rows:
         print(f"| {r['passages']:,} | {r['reports']} | {r['seconds']:.1f} | {r['passages_per_second']:,.0f} | "
               f"{r['peak_mb']:.0f} | {r['planted_recall']:.3f} | {r['unplanted_flagged']} |")
-    results = ROOT / "evaluation" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "bench_reuse.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    target = results("reuse")
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "bench_reuse.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -9,14 +9,14 @@ it: most passages copied verbatim, and the hand-written edits in ``planted.jsonl
 - ``sentence_reuse``: a new paragraph with one sentence copied from the source;
 - ``new``: text that did not exist in 2020.
 
-It is written as a PDF (reportlab, the layout of ``evaluation/generate_pdfs.py``: running
+It is written as a PDF (reportlab, the layout of ``evaluation/common/generate_pdfs.py``: running
 header, "Sid N (M)", justified and hyphenated text), because that is what auditors get.
 Every passage is labelled in ``sodermalm_2021_labels.jsonl``: ``n``, ``text``, ``kind``
 (verbatim | short | light_edit | rewrite | sentence_reuse | new), ``source_block``,
 ``source_text``, ``source_alternatives`` (2020 passages that are near-identical to the
 source, so a detector that names either is right), ``reused_sentence``.
 
-    python evaluation/reuse/build_next_year.py
+    python -m evaluation.reuse.scripts.build_next_year
 """
 
 from __future__ import annotations
@@ -24,25 +24,21 @@ from __future__ import annotations
 import difflib
 import io
 import json
-import sys
-from pathlib import Path
 from xml.sax.saxutils import escape
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "evaluation"))
+from reportlab.lib.units import mm
+from reportlab.platypus import PageBreak, Paragraph
 
-from generate_pdfs import Layout, TrackedDoc, TrackedParagraph, make_styles  # noqa: E402
-from reportlab.lib.units import mm  # noqa: E402
-from reportlab.platypus import PageBreak, Paragraph  # noqa: E402
+from evaluation.common.generate_pdfs import Layout, TrackedDoc, TrackedParagraph, make_styles
+from evaluation.paths import CORPORA, data
+from nlp.ingest import load_document
+from nlp.model import BlockType
 
-from nlp.ingest import load_document  # noqa: E402
-from nlp.model import BlockType  # noqa: E402
+DATA = data("reuse")
 
-SOURCE = ROOT / "corpora" / "sodermalm_2020_tertialrapport-1.txt"
-PDF = HERE / "sodermalm_2021_tertialrapport-1.pdf"
-LABELS = HERE / "sodermalm_2021_labels.jsonl"
+SOURCE = CORPORA / "sodermalm_2020_tertialrapport-1.txt"
+PDF = DATA / "sodermalm_2021_tertialrapport-1.pdf"
+LABELS = DATA / "sodermalm_2021_labels.jsonl"
 SHORT_WORDS = 8  # shorter passages are stock phrases ("Uppfylls helt"), not scored as reuse
 
 
@@ -65,7 +61,7 @@ def alternatives(source: str, others: list[str]) -> list[str]:
 
 def main() -> None:
     old = load_document(SOURCE)
-    planted = [json.loads(line) for line in (HERE / "planted.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    planted = [json.loads(line) for line in (DATA / "planted.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     # Edits name their 2020 passage by its text, not by position, so that they survive
     # changes in segmentation; a passage the segmenter now cuts differently is found by
     # its closest match.

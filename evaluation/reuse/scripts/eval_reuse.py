@@ -6,8 +6,8 @@ new text and copied sentences inside new paragraphs; ``sodermalm_2021_labels.jso
 labels every passage. The PDF goes through the whole pipeline (ingest, segmentation)
 before reuse detection, as an auditor's would.
 
-    python evaluation/reuse/build_next_year.py   # once, or after editing planted.jsonl
-    python evaluation/reuse/eval_reuse.py
+    python -m evaluation.reuse.scripts.build_next_year   # once, or after editing data/planted.jsonl
+    python -m evaluation.reuse.scripts.eval_reuse
 """
 
 from __future__ import annotations
@@ -16,14 +16,12 @@ import difflib
 import json
 import sys
 from collections import Counter
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
+from evaluation.paths import CORPORA, data, results
+from nlp.ingest import load_document
+from nlp.reuse import compare, passages
 
-from nlp.ingest import load_document  # noqa: E402
-from nlp.reuse import compare, passages  # noqa: E402
+DATA = data("reuse")
 
 
 def norm(text: str) -> str:
@@ -35,9 +33,9 @@ def word_ratio(a: str, b: str) -> float:
 
 
 def main() -> None:
-    old = load_document(ROOT / "corpora" / "sodermalm_2020_tertialrapport-1.txt")
-    new = load_document(HERE / "sodermalm_2021_tertialrapport-1.pdf", use_manifest=False)
-    labels = [json.loads(line) for line in (HERE / "sodermalm_2021_labels.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    old = load_document(CORPORA / "sodermalm_2020_tertialrapport-1.txt")
+    new = load_document(DATA / "sodermalm_2021_tertialrapport-1.pdf", use_manifest=False)
+    labels = [json.loads(line) for line in (DATA / "sodermalm_2021_labels.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     result = compare(new, [old])
     by_block: dict[int, list] = {}
     for match in result.matches:
@@ -115,9 +113,9 @@ def main() -> None:
           f"(Δ {abs(result.reused_share - truth_share):.3f}) | Δ ≤ 0.03 |")
     for error in errors[:40]:
         print("  " + error, file=sys.stderr)
-    results = ROOT / "evaluation" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "reuse.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
+    target = results("reuse")
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "reuse.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ the topics are the usual ones of district reports.) Fine-tuning: in-batch negati
 and linear decay, batch 32, fixed seeds. The adapted model is then evaluated like the
 default one: the corpus is indexed with it and ``eval_search.py``'s scoring is applied.
 
-    .venv/bin/python evaluation/search/adapt_encoder.py --epochs 3 --lr 2e-5
+    .venv/bin/python -m evaluation.search.scripts.adapt_encoder --epochs 3 --lr 2e-5
 
 Measured (2 cores, about 5 min of training): hybrid nDCG@10 0.629 → 0.655 (dev half
 0.621 → 0.658, test half 0.637 → 0.652); lr 6e-5 for 2 epochs: 0.641. Too small a gain
@@ -21,20 +21,14 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(HERE))
-
-import eval_search  # noqa: E402
-
-from nlp.encoders import DEFAULT_ENCODER  # noqa: E402
-from nlp.search import AnalyzerConfig  # noqa: E402
+from evaluation.paths import data, scratch
+from evaluation.search.scripts import eval_search
+from nlp.encoders import DEFAULT_ENCODER
+from nlp.search import AnalyzerConfig
 
 
 def fine_tune(source: Path, out: Path, items: list[dict], epochs: int, lr: float, batch_size: int = 32) -> None:
@@ -81,15 +75,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--lr", type=float, default=2e-5)
-    parser.add_argument("--work", default=str(ROOT / "evaluation" / "out" / "adapt-encoder"))
+    parser.add_argument("--work", default=str(scratch("adapt-encoder")))
     args = parser.parse_args()
     work = Path(args.work)
     shutil.rmtree(work, ignore_errors=True)
-    items = eval_search.read_jsonl(HERE / "synthetic_pairs.jsonl")
+    items = eval_search.read_jsonl(data("search") / "synthetic_pairs.jsonl")
     fine_tune(DEFAULT_ENCODER, work / "encoder", items, args.epochs, args.lr)
-    queries = eval_search.read_jsonl(HERE / "queries.jsonl")
+    queries = eval_search.read_jsonl(data("search") / "queries.jsonl")
     qrels: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in eval_search.read_jsonl(HERE / "qrels.jsonl"):
+    for row in eval_search.read_jsonl(data("search") / "qrels.jsonl"):
         qrels[row["qid"]][row["id"]] = row["grade"]
     index = eval_search.build(work / "index", str(work / "encoder"), AnalyzerConfig())
     for mode in ("dense", "hybrid"):

@@ -1,6 +1,6 @@
 """Benchmark: the search index at 100,000 passages — build time, memory, query latency.
 
-The corpus is the synthetic one of ``evaluation/reuse/bench_reuse.py``: district reports
+The corpus is the synthetic one of ``evaluation/reuse/scripts/bench_reuse.py``: district reports
 year after year (25 districts), each keeping, editing or replacing last year's passages,
 new text drawn from a word-bigram model of the real corpus.
 
@@ -12,7 +12,7 @@ queries embedded by the real encoder. Latency of dense search does not depend on
 the vectors contain (exact cosine search over all of them). ``--real-vectors`` embeds
 everything for real.
 
-    python evaluation/search/bench_search_scale.py --passages 100000
+    python -m evaluation.search.scripts.bench_search_scale --passages 100000
 """
 
 from __future__ import annotations
@@ -28,14 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "evaluation" / "reuse"))
+from evaluation.paths import data, results, scratch
+from evaluation.reuse.scripts.bench_reuse import build_corpus
 
-from bench_reuse import build_corpus  # noqa: E402
-
-from nlp.search import Filters, Index  # noqa: E402
+from nlp.search import Filters, Index
 
 
 class StandInIndex(Index):
@@ -62,7 +58,7 @@ def main() -> None:
     parser.add_argument("--latency-only", action="store_true",
                         help="reuse the index a previous run left in --work; measure loading and queries only")
     args = parser.parse_args()
-    work = Path(args.work or ROOT / "evaluation" / "out" / ("search-scale-real" if args.real_vectors else "search-scale"))
+    work = Path(args.work or scratch("search-scale-real" if args.real_vectors else "search-scale"))
     cls = Index if args.real_vectors else StandInIndex
     if args.latency_only:
         if not (work / "index.json").exists():
@@ -84,7 +80,7 @@ def main() -> None:
     index._bm25_model()
     load = time.perf_counter() - start
     passages = len(index.passages)
-    queries = json.loads("[" + ",".join((HERE / "queries.jsonl").read_text(encoding="utf-8").split("\n")[:-1]) + "]")
+    queries = json.loads("[" + ",".join((data("search") / "queries.jsonl").read_text(encoding="utf-8").split("\n")[:-1]) + "]")
     texts = [q["query"] for q in queries]
     districts = sorted({p.district for p in index.passages})
     rows = []
@@ -109,7 +105,7 @@ def main() -> None:
     print("|---|---:|---:|")
     for row in rows:
         print(f"| {row['mode']} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} |")
-    out = ROOT / "evaluation" / "results"
+    out = results("search")
     name = "bench_search_scale_latency.json" if args.latency_only else "bench_search_scale.json"
     (out / name).write_text(json.dumps({
         "passages": passages, "reports": n_reports, "latency_only": args.latency_only, "real_vectors": args.real_vectors, "build_seconds": build,

@@ -11,7 +11,7 @@ Merge rule: a round-1 judgment stands; a new passage gets the lower grade when t
 annotators differ by one, the rounded-down mean otherwise (floor((A + B) / 2), the
 conservative choice: an unsure passage does not become relevant).
 
-    python evaluation/search/build_qrels.py
+    python -m evaluation.search.scripts.build_qrels
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from pathlib import Path
 
 from sklearn.metrics import cohen_kappa_score
 
-HERE = Path(__file__).resolve().parent
+from evaluation.paths import data
+
+DATA = data("search")  # reads and writes the data folder
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -30,8 +32,8 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def main() -> None:
-    round1 = {(r["qid"], r["id"]): r["grade"] for r in read_jsonl(HERE / "qrels_round1.jsonl")}
-    first, second = read_jsonl(HERE / "judgments_A.jsonl"), read_jsonl(HERE / "judgments_B.jsonl")
+    round1 = {(r["qid"], r["id"]): r["grade"] for r in read_jsonl(DATA / "qrels_round1.jsonl")}
+    first, second = read_jsonl(DATA / "judgments_A.jsonl"), read_jsonl(DATA / "judgments_B.jsonl")
     keys = [(r["qid"], r["id"]) for r in first]
     if keys != [(r["qid"], r["id"]) for r in second]:
         raise SystemExit("judgments_A.jsonl and judgments_B.jsonl must list the same items in the same order")
@@ -55,12 +57,12 @@ def main() -> None:
             merged[key] = (x + y) // 2
             added[merged[key]] += 1
     rows = sorted(merged.items(), key=lambda item: (item[0][0], -item[1], item[0][1]))
-    with open(HERE / "qrels.jsonl", "w", encoding="utf-8") as out:
+    with open(DATA / "qrels.jsonl", "w", encoding="utf-8") as out:
         for (qid, pid), grade in rows:
             out.write(json.dumps({"qid": qid, "id": pid, "grade": grade}, ensure_ascii=False) + "\n")
     agreement["round2_added_by_grade"] = dict(sorted(added.items()))
     agreement["qrels"] = len(rows)
-    (HERE / "agreement.json").write_text(json.dumps(agreement, indent=1) + "\n", encoding="utf-8")
+    (DATA / "agreement.json").write_text(json.dumps(agreement, indent=1) + "\n", encoding="utf-8")
     for name, value in agreement.items():
         print(f"{name}: {value:.3f}" if isinstance(value, float) else f"{name}: {value}")
 

@@ -2,11 +2,12 @@
 
 ``queries.jsonl`` holds 48 Swedish queries (paraphrases that avoid the text's words,
 keywords, questions, queries with district/year filters); ``qrels.jsonl`` graded
-judgments (0–3) of corpus passages found by many searches and read (see README.md).
+judgments (0–3) of corpus passages found by many searches and read (see GUIDELINE.md;
+both files in evaluation/search/data/).
 Also measures what each step of the Swedish analysis adds to BM25 (stemming, compound
 splitting) and the latency of each mode.
 
-    python evaluation/search/eval_search.py            # builds evaluation/out/search-index once
+    python -m evaluation.search.scripts.eval_search    # builds evaluation/out/search/ once
 """
 
 from __future__ import annotations
@@ -19,12 +20,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
+from evaluation.paths import CORPORA, data, scratch
+from nlp.ingest import iter_report_files, load_document
+from nlp.search import AnalyzerConfig, Filters, Index
 
-from nlp.ingest import iter_report_files, load_document  # noqa: E402
-from nlp.search import AnalyzerConfig, Filters, Index  # noqa: E402
+DATA = data("search")
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -46,7 +46,7 @@ def recall(ranked: list[str], grades: dict[str, int], k: int = 20) -> float:
 
 def build(path: Path, encoder: str | None, analyzer: AnalyzerConfig) -> Index:
     index = Index.open(path, create=True, encoder=encoder if encoder else None, analyzer=analyzer)
-    for file in iter_report_files([ROOT / "corpora"]):
+    for file in iter_report_files([CORPORA]):
         index.add_document(load_document(file))
     return index
 
@@ -80,11 +80,11 @@ def run(index: Index, queries: list[dict], qrels: dict[str, dict[str, int]], mod
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--work", default=str(ROOT / "evaluation" / "out" / "search"))
+    parser.add_argument("--work", default=str(scratch("search")))
     args = parser.parse_args()
-    queries = read_jsonl(HERE / "queries.jsonl")
+    queries = read_jsonl(DATA / "queries.jsonl")
     qrels: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in read_jsonl(HERE / "qrels.jsonl"):
+    for row in read_jsonl(DATA / "qrels.jsonl"):
         qrels[row["qid"]][row["id"]] = row["grade"]
     work = Path(args.work)
     start = time.perf_counter()
@@ -118,7 +118,7 @@ def main() -> None:
     print("|---|" + "---:|" * len(types))
     for mode in ("bm25", "dense", "hybrid"):
         print(f"| {mode} | " + " | ".join(f"{results[mode]['ndcg@10_by_type'][t]:.3f}" for t in types) + " |")
-    out = ROOT / "evaluation" / "results"
+    out = results("search")
     out.mkdir(parents=True, exist_ok=True)
     (out / "search.json").write_text(json.dumps({"queries": len(queries), "passages": passages,
                                                  "index_build_seconds": build_seconds, "results": results}, indent=1),
