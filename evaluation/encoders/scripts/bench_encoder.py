@@ -8,9 +8,9 @@ script. Reported per back-end: passages/s (median of ``--runs`` timed passes aft
 warm-up), load seconds (imports included), peak RSS, and the cosine of every passage and
 query vector to the float PyTorch model's (mean, min, 1st percentile). Extra ONNX folders
 (``--variant PATH``, e.g. a per-tensor or fp32 export) are measured the same way. Prints a
-table and writes ``evaluation/results/bench_encoder.json``.
+table and writes ``evaluation/encoders/results/bench_encoder.json``.
 
-    python evaluation/encoders/bench_encoder.py [--sentences 480] [--runs 3] [--threads 2]
+    python -m evaluation.encoders.scripts.bench_encoder [--sentences 480] [--runs 3] [--threads 2]
         [--variant /tmp/e5-onnx-per-tensor ...]
 
 Timings are wall-clock on a shared machine: other work may be running.
@@ -29,10 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-RESULTS = ROOT / "evaluation" / "results"
+from evaluation.paths import ROOT, results
+
+RESULTS = results("encoders")
 BATCH = 32
 
 
@@ -70,8 +69,9 @@ def child(backend: str, texts_file: Path, out: Path, runs: int, threads: int) ->
 
 def run_child(backend: str, texts_file: Path, out: Path, runs: int, threads: int) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS=str(threads), TOKENIZERS_PARALLELISM="false")
-    proc = subprocess.run([sys.executable, __file__, "--child", backend, "--texts", str(texts_file), "--vectors", str(out),
-                           "--runs", str(runs), "--threads", str(threads)], capture_output=True, text=True, env=env)
+    proc = subprocess.run([sys.executable, "-m", "evaluation.encoders.scripts.bench_encoder", "--child", backend,
+                           "--texts", str(texts_file), "--vectors", str(out), "--runs", str(runs), "--threads", str(threads)],
+                          capture_output=True, text=True, env=env, cwd=ROOT)
     if proc.returncode:
         raise SystemExit(f"{backend} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -103,7 +103,7 @@ def main() -> None:
         return
 
     import numpy as np
-    from check_e5_build import QUERIES, corpus_sentences
+    from evaluation.encoders.scripts.check_e5_build import QUERIES, corpus_sentences
 
     from nlp.encoders import default_encoder_path, onnx_folder
 

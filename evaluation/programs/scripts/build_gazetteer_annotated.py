@@ -1,8 +1,8 @@
 """The shipped gazetteer learns every annotated program once evaluation is done.
 
-Reads  evaluation/programs/gold.jsonl and the other corpus annotation sets (all splits)
-       evaluation/programs/data/oos/gold.jsonl          (out-of-sample, all splits)
-       evaluation/programs/data/train/gold_written.jsonl (written training passages)
+Reads  evaluation/programs/data/gold.jsonl and the corpus training sets in corpora/training/programs/
+       evaluation/programs/data/oos/gold.jsonl           (out-of-sample, all splits)
+       corpora/training/programs/gold_written.jsonl      (written training passages)
 Writes nlp/programs/data/gazetteer_annotated.yaml        (source: annotated)
 
 Every entry has source ``annotated``: the evaluation scripts leave these entries out
@@ -10,24 +10,25 @@ Every entry has source ``annotated``: the evaluation scripts leave these entries
 is helped by names taken from its own test passages. A single common Swedish word
 ("Effekt", "Lyftet") is left out: as a gazetteer entry it would match ordinary text.
 
-    .venv/bin/python evaluation/programs/build_gazetteer_annotated.py
+    .venv/bin/python -m evaluation.programs.scripts.build_gazetteer_annotated
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from pathlib import Path
 
 import yaml
 
+from evaluation.paths import ROOT
+from evaluation.programs import GOLD, OOS, TRAINING
 from nlp.programs.candidates import word_zipf
 from nlp.programs.normalise import canonical_key
 
-HERE = Path(__file__).resolve().parent
-OUT = HERE.parents[1] / "nlp" / "programs" / "data" / "gazetteer_annotated.yaml"
-SOURCES = ["gold.jsonl", "extra_train.jsonl", "more_train.jsonl", "rest_train.jsonl", "written_train.jsonl",
-           "data/oos/gold.jsonl", "data/train/gold_written.jsonl"]
+OUT = ROOT / "nlp" / "programs" / "data" / "gazetteer_annotated.yaml"
+# every annotated set, all splits; an entry's "origin" names them relative to the repository
+SOURCES = [GOLD, TRAINING / "extra_train.jsonl", TRAINING / "more_train.jsonl", TRAINING / "rest_train.jsonl",
+           TRAINING / "written_train.jsonl", OOS / "gold.jsonl", TRAINING / "gold_written.jsonl"]
 KINDS = ("program", "project", "method", "model", "initiative", "campaign", "strategy", "plan", "concept")
 
 
@@ -35,8 +36,8 @@ def main() -> None:
     names: dict[str, dict] = {}
     aliases: dict[str, set[str]] = defaultdict(set)
     origins: dict[str, set[str]] = defaultdict(set)
-    for name in SOURCES:
-        path = HERE / name
+    for path in SOURCES:
+        name = path.relative_to(ROOT).as_posix()
         if not path.exists():
             continue
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -66,7 +67,7 @@ def main() -> None:
         item["origin"] = ", ".join(sorted(origins[key]))
         entries.append(item)
     header = ("# Programs named in this project's annotated passages (corpus, out-of-sample and written\n"
-              "# sets), built by evaluation/programs/build_gazetteer_annotated.py. Source 'annotated':\n"
+              "# sets), built by evaluation/programs/scripts/build_gazetteer_annotated.py. Source 'annotated':\n"
               "# the evaluation scripts leave these out, so they help users, not the reported figures.\n")
     OUT.write_text(header + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
     print(f"{OUT}: {len(entries)} entries")

@@ -1,15 +1,15 @@
 """Build the program gold set from two independent annotation passes.
 
-Inputs: ``passages.jsonl`` (the sample), ``annotations_A.jsonl`` / ``annotations_B.jsonl``
+Inputs (in evaluation/programs/data/round1_corpus/): ``passages.jsonl`` (the sample), ``annotations_A.jsonl`` / ``annotations_B.jsonl``
 (independent passes, see GUIDELINE.md), ``adjudication.jsonl`` (the third reading of
 every passage where the passes differ) and ``canonical.json`` (one canonical name per
 program where the annotators wrote the same program differently).
 
-Outputs ``gold.jsonl`` (id, doc, text, programs [{text, start, end, canonical, kind}],
+Outputs ``data/gold.jsonl`` (id, doc, text, programs [{text, start, end, canonical, kind}],
 split) and ``agreement.json``. Half the passages (by a hash of the text) are a test split
 that no component is trained or tuned on.
 
-    python evaluation/programs/build_gold.py
+    python -m evaluation.programs.scripts.build_gold
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from evaluation.programs import GOLD, ROUND1
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -50,11 +50,11 @@ def locate(text: str, programs: list[dict]) -> list[dict]:
 
 
 def main() -> None:
-    passages = read_jsonl(HERE / "passages.jsonl")
-    a = {r["id"]: r["programs"] for r in read_jsonl(HERE / "annotations_A.jsonl")}
-    b = {r["id"]: r["programs"] for r in read_jsonl(HERE / "annotations_B.jsonl")}
-    adjudicated = {r["id"]: r["programs"] for r in read_jsonl(HERE / "adjudication.jsonl")}
-    canonical = json.loads((HERE / "canonical.json").read_text(encoding="utf-8"))
+    passages = read_jsonl(ROUND1 / "passages.jsonl")
+    a = {r["id"]: r["programs"] for r in read_jsonl(ROUND1 / "annotations_A.jsonl")}
+    b = {r["id"]: r["programs"] for r in read_jsonl(ROUND1 / "annotations_B.jsonl")}
+    adjudicated = {r["id"]: r["programs"] for r in read_jsonl(ROUND1 / "adjudication.jsonl")}
+    canonical = json.loads((ROUND1 / "canonical.json").read_text(encoding="utf-8"))
     tp = only_a = only_b = 0
     differing = []
     for p in passages:
@@ -75,13 +75,13 @@ def main() -> None:
         programs = [{**m, "canonical": canonical.get(m["canonical"], m["canonical"])} for m in programs]
         gold.append({"id": p["id"], "doc": p["doc"], "district": p["district"], "year": p["year"], "text": p["text"],
                      "section": p["section"], "programs": locate(p["text"], programs), "split": split_of(p["text"])})
-    with (HERE / "gold.jsonl").open("w", encoding="utf-8") as handle:
+    with GOLD.open("w", encoding="utf-8") as handle:
         for record in gold:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     names = {m["canonical"] for r in gold for m in r["programs"]}
     agreement["gold"] = {"passages": len(gold), "mentions": sum(len(r["programs"]) for r in gold),
                          "programs": len(names), "test_passages": sum(r["split"] == "test" for r in gold)}
-    (HERE / "agreement.json").write_text(json.dumps(agreement, indent=1), encoding="utf-8")
+    (ROUND1 / "agreement.json").write_text(json.dumps(agreement, indent=1), encoding="utf-8")
     print(json.dumps(agreement, indent=1))
 
 

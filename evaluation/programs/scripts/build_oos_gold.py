@@ -12,7 +12,7 @@ canonical name most readings gave (A and B before the writer on a tie). The spli
 hash of the passage id: 40 % dev (choosing features, thresholds, defaults), 60 % test
 (scored once, at the end).
 
-    .venv/bin/python evaluation/programs/build_oos_gold.py
+    .venv/bin/python -m evaluation.programs.scripts.build_oos_gold
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data" / "oos"
+from evaluation.programs import OOS
+
+DATA = OOS
 WRITTEN = ("written_p2.jsonl", "written_p3.jsonl", "written_p4.jsonl")
 DEV_SHARE = 40
 

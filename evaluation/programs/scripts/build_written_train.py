@@ -1,26 +1,25 @@
 """Training passages written for the program classifier, in the gold format.
 
-Reads  evaluation/programs/data/train/written_q{1,2}.jsonl           (written for training,
+Reads  corpora/training/programs/written/written_q{1,2}.jsonl           (written for training,
                                                                      writers' mentions)
-       evaluation/programs/data/train/written_p1_not_independent.jsonl (its writer saw the
+       corpora/training/programs/written/written_p1_not_independent.jsonl (its writer saw the
                                                                      gazetteer and gold names,
                                                                      so it is training data only)
-Writes evaluation/programs/data/train/gold_written.jsonl  (split "train", source "written")
+Writes corpora/training/programs/gold_written.jsonl  (split "train", source "written")
 
 None of these passages is in the out-of-sample evaluation set (data/oos/), whose writers
 and annotators never saw them.
 
-    .venv/bin/python evaluation/programs/build_written_train.py
+    .venv/bin/python -m evaluation.programs.scripts.build_written_train
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from evaluation.programs import TRAINING
+from evaluation.programs.scripts.build_oos_gold import spans
 
-from build_oos_gold import spans  # noqa: E402 - a sibling script, run from this folder
-
-DATA = Path(__file__).resolve().parent / "data" / "train"
+DATA = TRAINING / "written"
 
 
 def main() -> None:
@@ -36,7 +35,7 @@ def main() -> None:
                          "section": record.get("section") or [], "district": record.get("district"),
                          "year": record.get("year"), "split": "train", "source": "written",
                          "programs": [{k: m[k] for k in ("text", "canonical", "kind", "start", "end")} for m in located]})
-    out = DATA / "gold_written.jsonl"
+    out = TRAINING / "gold_written.jsonl"
     with out.open("w", encoding="utf-8") as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")

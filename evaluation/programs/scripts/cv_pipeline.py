@@ -9,14 +9,13 @@ from annotated passages and would leak into the held-out fold; ``--gazetteer-sou
 and the fold's passages, grouped per report, run through the full pipeline and are
 scored as ``eval_programs.py`` scores the test split.
 
-    .venv/bin/python evaluation/programs/cv_pipeline.py
+    .venv/bin/python -m evaluation.programs.scripts.cv_pipeline
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 from pathlib import Path
 
@@ -24,15 +23,10 @@ import joblib
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(HERE))
-
-from eval_programs import evaluate  # noqa: E402
-from train import examples, model, training_passages  # noqa: E402
-
-from nlp.programs.pipeline import build_pipeline  # noqa: E402
+from evaluation.paths import MODELS
+from evaluation.programs.scripts.eval_programs import evaluate
+from evaluation.programs.scripts.train import examples, model, training_passages
+from nlp.programs.pipeline import build_pipeline
 
 
 def main() -> None:
@@ -44,7 +38,7 @@ def main() -> None:
                         help="comma-separated gazetteer sources to use (issue, train, domain)")
     parser.add_argument("--show", action="store_true", help="print missed and spurious programs of each fold")
     args = parser.parse_args()
-    meta = json.loads((ROOT / "models" / "programs" / "meta.json").read_text(encoding="utf-8"))
+    meta = json.loads((MODELS / "programs" / "meta.json").read_text(encoding="utf-8"))
     c = args.C or meta["C"]
     threshold = args.threshold or meta["threshold"]
     passages = training_passages(True, False)

@@ -4,7 +4,7 @@ Reads  evaluation/programs/data/oos/gold.jsonl   (build_oos_gold.py: 540 written
                                                  other districts and municipalities, two
                                                  annotation passes, hash split dev/test)
        models/programs/ and the gazetteer         (the shipped pipeline)
-Writes evaluation/results/programs_oos.json and prints a markdown table.
+Writes evaluation/programs/results/programs_oos.json and prints a markdown table.
 
 Each passage is run as its own one-passage report through ``extract_programs`` (what
 ``rapport programs`` does for a report), and scored:
@@ -14,8 +14,8 @@ Each passage is run as its own one-passage report through ``extract_programs`` (
 - mentions: exact span and overlapping span.
 The dev split is for choosing; ``--split test`` is scored once, at the end.
 
-    .venv/bin/python evaluation/programs/eval_oos.py                 # dev
-    .venv/bin/python evaluation/programs/eval_oos.py --split test
+    .venv/bin/python -m evaluation.programs.scripts.eval_oos                 # dev
+    .venv/bin/python -m evaluation.programs.scripts.eval_oos --split test
 """
 
 from __future__ import annotations
@@ -23,17 +23,17 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 from typing import Any
 
+from evaluation.paths import MODELS
+from evaluation.programs import OOS, RESULTS
 from nlp.model import Block, BlockType, Document
 from nlp.programs import extract_programs
 from nlp.programs.pipeline import build_pipeline
 from nlp.ingest.sentences import split_sentences
 
-HERE = Path(__file__).resolve().parent
-GOLD = HERE / "data" / "oos" / "gold.jsonl"
-RESULTS = HERE.parent / "results" / "programs_oos.json"
+GOLD = OOS / "gold.jsonl"
+RESULTS = RESULTS / "programs_oos.json"
 
 
 def prf(right: int, predicted: int, found: int, gold: int) -> dict[str, float]:
@@ -96,7 +96,7 @@ def load(split: str) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", choices=("dev", "test"), default="dev")
-    parser.add_argument("--model-dir", default=str(Path(__file__).resolve().parents[2] / "models" / "programs-eval"),
+    parser.add_argument("--model-dir", default=str(MODELS / "programs-eval"),
                         help="a programs model folder (default: models/programs-eval, the model trained without "
                              "the out-of-sample passages; models/programs, shipped, has learnt them)")
     parser.add_argument("--gazetteer-sources", default="issue,train,domain",

@@ -11,31 +11,27 @@ report, linking across both reports). Scores:
 - alias merging: gold programs whose mentions got more than one predicted name (split),
   predicted names covering more than one gold program (merged).
 
-Writes evaluation/results/programs.json and prints a markdown table.
+Writes evaluation/programs/results/programs.json and prints a markdown table.
 
-    .venv/bin/python evaluation/programs/eval_programs.py
+    .venv/bin/python -m evaluation.programs.scripts.eval_programs
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from spacy.language import Language
 
-from spacy.language import Language  # noqa: E402
-
-from nlp.model import Block, BlockType, Document  # noqa: E402
-from nlp.programs import build_registry  # noqa: E402
-from nlp.programs.pipeline import build_pipeline  # noqa: E402
-from nlp.ingest.sentences import split_sentences  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
+from evaluation.paths import MODELS
+from evaluation.programs import GOLD, RESULTS
+from nlp.model import Block, BlockType, Document
+from nlp.programs import build_registry
+from nlp.programs.pipeline import build_pipeline
+from nlp.ingest.sentences import split_sentences
 
 
 def prf(tp_p: int, n_p: int, tp_r: int, n_r: int) -> dict[str, float]:
@@ -114,15 +110,15 @@ def evaluate(records: list[dict], nlp: Language) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", default="test")
-    parser.add_argument("--model-dir", default=str(ROOT / "models" / "programs-eval"),
+    parser.add_argument("--model-dir", default=str(MODELS / "programs-eval"),
                         help="default: models/programs-eval (the evaluated model; models/programs has also "
                              "learnt the out-of-sample passages)")
     parser.add_argument("--gazetteer-sources", default="issue,train,domain",
                         help="comma-separated gazetteer sources (issue, train, domain, annotated); by default all "
                              "but 'annotated', whose names come from the test passages themselves")
-    parser.add_argument("--out", default=str(ROOT / "evaluation" / "results" / "programs.json"))
+    parser.add_argument("--out", default=str(RESULTS / "programs.json"))
     args = parser.parse_args()
-    records = [json.loads(line) for line in (HERE / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
     records = [r for r in records if r["split"] == args.split]
     sources = set(args.gazetteer_sources.split(",")) if args.gazetteer_sources else None
     nlp = build_pipeline(model_dir=args.model_dir, gazetteer_sources=sources)

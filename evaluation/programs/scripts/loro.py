@@ -7,10 +7,10 @@ runs over all of R's annotated passages (train and test splits), with the gazett
 general sources only (issue, domain: the "train" and "annotated" entries come from the
 corpus annotations). Scored as eval_programs.py scores a report.
 
-Reads  evaluation/programs/gold.jsonl and the training sets (train.training_passages)
-Writes evaluation/results/programs_loro.json
+Reads  evaluation/programs/data/gold.jsonl and the training sets (train.training_passages)
+Writes evaluation/programs/results/programs_loro.json
 
-    .venv/bin/python evaluation/programs/loro.py
+    .venv/bin/python -m evaluation.programs.scripts.loro
 """
 
 from __future__ import annotations
@@ -22,21 +22,21 @@ from pathlib import Path
 import joblib
 import numpy as np
 
-from eval_programs import evaluate  # noqa: E402 - sibling scripts, run from this folder
-from train import examples, model, read_jsonl, training_passages  # noqa: E402
-
+from evaluation.paths import MODELS
+from evaluation.programs import GOLD
+from evaluation.programs import RESULTS as RESULTS_DIR
+from evaluation.programs.scripts.eval_programs import evaluate
+from evaluation.programs.scripts.train import examples, model, read_jsonl, training_passages
 from nlp.programs.pipeline import build_pipeline
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-RESULTS = ROOT / "evaluation" / "results" / "programs_loro.json"
+RESULTS = RESULTS_DIR / "programs_loro.json"
 REPORTS = ["norra-innerstaden_2025_tertialrapport-1", "sodermalm_2020_tertialrapport-1"]
 
 
 def main() -> None:
-    meta = json.loads((ROOT / "models" / "programs-eval" / "meta.json").read_text(encoding="utf-8"))
+    meta = json.loads((MODELS / "programs-eval" / "meta.json").read_text(encoding="utf-8"))
     every = training_passages(True, True)
-    annotated = [r for r in read_jsonl(HERE / "gold.jsonl")]
+    annotated = [r for r in read_jsonl(GOLD)]
     results = {}
     for held in REPORTS:
         passages = [r for r in every if r.get("doc") != held and not str(r.get("id", "")).startswith(held)]

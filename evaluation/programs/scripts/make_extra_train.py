@@ -1,11 +1,11 @@
-"""Write extra_train.jsonl: 100 more corpus passages annotated by hand (train split only).
+"""Write corpora/training/programs/extra_train.jsonl: 100 more corpus passages annotated by hand (train split only).
 
 The passages are all corpus passages outside gold.jsonl that carry a strong cue
 (quotes, a cue noun, a title head, a compound head or an acronym definition), annotated
 by one annotator following GUIDELINE.md. Annotations are kept here as (id → mentions)
 so offsets are computed, not typed.
 
-    .venv/bin/python evaluation/programs/make_extra_train.py /path/to/corpus_all_passages.jsonl
+    .venv/bin/python -m evaluation.programs.scripts.make_extra_train /path/to/corpus_all_passages.jsonl
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from evaluation.programs import GOLD, TRAINING
+
 NI = "norra-innerstaden_2025_tertialrapport-1#"
 SO = "sodermalm_2020_tertialrapport-1#"
 MIL = "Stockholms stads miljöprogram"
@@ -70,7 +71,7 @@ NI1137 NI459 NI176 NI874 NI936 NI221 NI147 NI174 SO7 NI224 NI1117 NI188 NI173 SO
 def main() -> None:
     source = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/prompts/corpus_all_passages.jsonl")
     passages = {r["id"]: r for r in map(json.loads, source.read_text(encoding="utf-8").splitlines())}
-    gold_ids = {json.loads(line)["id"] for line in (HERE / "gold.jsonl").read_text(encoding="utf-8").splitlines()}
+    gold_ids = {json.loads(line)["id"] for line in GOLD.read_text(encoding="utf-8").splitlines()}
     ids = list(ANNOTATIONS) + [(NI if t.startswith("NI") else SO) + t[2:] for t in NONE]
     out = []
     for pid in ids:
@@ -86,7 +87,7 @@ def main() -> None:
             mentions.append({"text": text, "start": start, "end": start + len(text), "canonical": canonical, "kind": kind})
         out.append({"id": pid, "doc": p["doc"], "district": p["district"], "year": p["year"], "text": p["text"],
                     "section": p["section"], "programs": sorted(mentions, key=lambda m: m["start"]), "split": "train"})
-    with (HERE / "extra_train.jsonl").open("w", encoding="utf-8") as handle:
+    with (TRAINING / "extra_train.jsonl").open("w", encoding="utf-8") as handle:
         for record in out:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     print(f"{len(out)} passages, {sum(len(r['programs']) for r in out)} mentions → extra_train.jsonl")

@@ -1,4 +1,4 @@
-"""Build written_train.jsonl: report-style passages written for training, double-annotated.
+"""Build corpora/training/programs/written_train.jsonl: report-style passages written for training, double-annotated.
 
 Programs are rare in the two corpus reports (78 positive training spans after every
 cue-bearing corpus passage was annotated), so the classifier also learns from passages
@@ -11,7 +11,7 @@ same spans (the writer's canonical names and kinds are used); passages that name
 program of the test split are dropped (decontamination, checked automatically against
 gold.jsonl, never read by eye). The split is "train" for all of them.
 
-    .venv/bin/python evaluation/programs/make_written_train.py
+    .venv/bin/python -m evaluation.programs.scripts.make_written_train
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import json
 import re
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from evaluation.programs import GOLD, TRAINING, WRITTEN
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -48,13 +48,13 @@ def locate(text: str, mentions: list[dict]) -> list[dict] | None:
 
 
 def main() -> None:
-    passages = read_jsonl(HERE / "written_passages.jsonl")
-    writer = read_jsonl(HERE / "written_annotations_W.jsonl")
-    reader = read_jsonl(HERE / "written_annotations_R.jsonl")
+    passages = read_jsonl(WRITTEN / "written_passages.jsonl")
+    writer = read_jsonl(WRITTEN / "written_annotations_W.jsonl")
+    reader = read_jsonl(WRITTEN / "written_annotations_R.jsonl")
     if not (len(passages) == len(writer) == len(reader)):
         raise SystemExit("passages and both annotation files must have the same number of lines")
     test_names = set()
-    for row in read_jsonl(HERE / "gold.jsonl"):
+    for row in read_jsonl(GOLD):
         if row["split"] == "test":
             for p in row["programs"]:
                 test_names |= {p["text"].casefold(), p["canonical"].casefold()}
@@ -77,7 +77,7 @@ def main() -> None:
             dropped_disagree += 1
             continue
         kept.append({"id": passage["id"], "text": text, "programs": first, "split": "train", "source": "written"})
-    with open(HERE / "written_train.jsonl", "w", encoding="utf-8") as out:
+    with open(TRAINING / "written_train.jsonl", "w", encoding="utf-8") as out:
         for row in kept:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
@@ -86,7 +86,7 @@ def main() -> None:
               "kept_mentions": sum(len(r["programs"]) for r in kept),
               "dropped_disagreement": dropped_disagree, "dropped_test_name": dropped_test,
               "dropped_unlocatable": dropped_bad}
-    (HERE / "written_agreement.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    (WRITTEN / "written_agreement.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=1))
 
 

@@ -1,19 +1,19 @@
 """Train the program classifier on TRAIN-split candidates and save it (models/programs-eval/, models/programs/).
 
-Data: the train split of gold.jsonl plus extra_train.jsonl (see README.md). The test
+Data: the train split of evaluation/programs/data/gold.jsonl plus the training files in
+corpora/training/programs/ (see corpora/training/README.md). The test
 split is never read here. Hyper-parameters (C, threshold) are chosen by 5-fold
 cross-validation over train passages (grouped by passage), scored by mention-level F1
 of the selection step.
 
-    .venv/bin/python evaluation/programs/train.py --out models/programs-eval   # chosen on OOS dev, evaluated
-    .venv/bin/python evaluation/programs/train.py --final models/programs-eval  # the shipped models/programs
+    .venv/bin/python -m evaluation.programs.scripts.train --out models/programs-eval   # chosen on OOS dev, evaluated
+    .venv/bin/python -m evaluation.programs.scripts.train --final models/programs-eval  # the shipped models/programs
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -24,14 +24,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from evaluation.paths import MODELS
+from evaluation.programs import GOLD, OOS, TRAINING
+from nlp.programs.candidates import find_candidates, sentence_starts
+from nlp.programs.features import candidate_features
 
-from nlp.programs.candidates import find_candidates, sentence_starts  # noqa: E402
-from nlp.programs.features import candidate_features  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
-WRITTEN_TRAIN = HERE / "data" / "train" / "gold_written.jsonl"
+WRITTEN_TRAIN = TRAINING / "gold_written.jsonl"
 VERSION = "1.2.0"
 WRITTEN_WEIGHT = 0.5  # chosen on the out-of-sample dev split (README); 0 is the corpus-only ablation
 
@@ -42,11 +40,11 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def training_passages(use_extra: bool = True, use_written: bool = True) -> list[dict]:
     """Corpus passages first (gold train split, then the extra sets), written ones last."""
-    passages = [r for r in read_jsonl(HERE / "gold.jsonl") if r["split"] == "train"]
+    passages = [r for r in read_jsonl(GOLD) if r["split"] == "train"]
     names = (("extra_train.jsonl", "more_train.jsonl", "rest_train.jsonl") if use_extra else ()) + (
         ("written_train.jsonl",) if use_written else ())
     for name in names:
-        extra = HERE / name
+        extra = TRAINING / name
         if extra.exists():
             passages += [r for r in read_jsonl(extra) if r.get("split") == "train"]
     if use_written and WRITTEN_TRAIN.exists():  # build_written_train.py: other districts and municipalities
@@ -56,7 +54,7 @@ def training_passages(use_extra: bool = True, use_written: bool = True) -> list[
 
 def oos_dev() -> list[dict]:
     """The out-of-sample dev split (build_oos_gold.py), for choosing C and the threshold."""
-    return [r for r in read_jsonl(HERE / "data" / "oos" / "gold.jsonl") if r["split"] == "dev"]
+    return [r for r in read_jsonl(OOS / "gold.jsonl") if r["split"] == "dev"]
 
 
 def examples(passages: list[dict]) -> tuple[list[dict], np.ndarray, np.ndarray, list[tuple[int, int, int]], int]:
@@ -107,7 +105,7 @@ def model(c: float):  # noqa: ANN201 - sklearn pipeline
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", default=str(ROOT / "models" / "programs"))
+    parser.add_argument("--out", default=str(MODELS / "programs"))
     parser.add_argument("--no-extra", action="store_true", help="gold train split only (ablation)")
     parser.add_argument("--no-written", action="store_true", help="corpus passages only, no written ones (ablation)")
     parser.add_argument("--written-weight", type=float, default=WRITTEN_WEIGHT,
@@ -184,7 +182,7 @@ def main() -> None:
 
 def final(args: argparse.Namespace) -> None:
     chosen = json.loads((Path(args.final) / "meta.json").read_text(encoding="utf-8"))
-    oos = [{**r, "source": "written"} for r in read_jsonl(HERE / "data" / "oos" / "gold.jsonl")]
+    oos = [{**r, "source": "written"} for r in read_jsonl(OOS / "gold.jsonl")]
     passages = training_passages(True, True) + oos
     written = np.array([r.get("source") == "written" for r in passages])
     features, labels, groups, _, _ = examples(passages)

@@ -4,7 +4,7 @@ Loads each model from ``models/`` (as the package does, offline), warms it up, t
 tags the corpus passages (paragraphs and list items of both reports, with their
 headings) in batches and reports passages per second on this machine.
 
-    python evaluation/themes/bench_themes.py [--embedding-passages 400]
+    python -m evaluation.themes.scripts.bench_themes [--embedding-passages 400]
 """
 
 from __future__ import annotations
@@ -12,22 +12,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from nlp.ingest import iter_report_files, load_document  # noqa: E402
-from nlp.themes import MODELS, load_model, section_context  # noqa: E402
+from evaluation.paths import CORPORA, results
+from nlp.ingest import iter_report_files, load_document
+from nlp.themes import MODELS, load_model, section_context
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--embedding-passages", type=int, default=400)
     args = parser.parse_args()
-    passages = [b for path in iter_report_files([ROOT / "corpora"]) for b in load_document(path).blocks if b.is_passage]
+    passages = [b for path in iter_report_files([CORPORA]) for b in load_document(path).blocks if b.is_passage]
     texts = [b.text for b in passages]
     contexts = [section_context(b.section) for b in passages]
     rows = []
@@ -49,7 +45,7 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for row in rows:
         print(f"| {row['model']} | {row['passages']} | {row['mean_chars']:.0f} | {row['passages_per_second']:,.0f} |")
-    out = ROOT / "evaluation" / "results"
+    out = results("themes")
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_themes.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
 

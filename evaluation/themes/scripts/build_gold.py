@@ -1,6 +1,6 @@
 """Build the theme gold set from independent annotation passes.
 
-Inputs (all in this folder):
+Inputs (all in evaluation/themes/data/):
 - ``corpus_passages.jsonl``: the corpus sample (``sample_corpus_passages.py``);
 - ``annotations_A.jsonl``, ``annotations_B.jsonl``: two independent passes over it;
 - ``adjudication.jsonl``: the third reading's decision for every passage where A and B
@@ -12,7 +12,7 @@ Outputs: ``gold.jsonl`` (id, text, section, doc, source, labels, split) and
 ``agreement.json``; prints the agreement table. Splits are fixed by a hash of the
 passage's opening words, so repeated report text never straddles train and test.
 
-    python evaluation/themes/build_gold.py
+    python -m evaluation.themes.scripts.build_gold
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ from pathlib import Path
 
 from sklearn.metrics import cohen_kappa_score
 
-HERE = Path(__file__).resolve().parent
+from evaluation.paths import data
+
+DATA = data("themes")  # reads and writes the data folder
 THEMES = ("trygghet", "klimat", "aldreomsorg", "covid19")
 SPLITS = (("test", 0.25), ("dev", 0.15), ("train", 0.60))
 
@@ -63,11 +65,11 @@ def agreement(a: dict[str, list[str]], b: dict[str, list[str]], ids: list[str]) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.parse_args()
-    passages = read_jsonl(HERE / "corpus_passages.jsonl")
+    passages = read_jsonl(DATA / "corpus_passages.jsonl")
     ids = [p["id"] for p in passages]
     passes = {}
     for name in ("A", "B"):
-        rows = {r["id"]: r["labels"] for r in read_jsonl(HERE / f"annotations_{name}.jsonl")}
+        rows = {r["id"]: r["labels"] for r in read_jsonl(DATA / f"annotations_{name}.jsonl")}
         missing = [i for i in ids if i not in rows]
         if missing:
             sys.exit(f"annotations_{name}.jsonl lacks {len(missing)} passages, e.g. {missing[:3]}")
@@ -77,7 +79,7 @@ def main() -> None:
         passes[name] = rows
     stats = agreement(passes["A"], passes["B"], ids)
     disagreements = [i for i in ids if set(passes["A"][i]) != set(passes["B"][i])]
-    adjudication_path = HERE / "adjudication.jsonl"
+    adjudication_path = DATA / "adjudication.jsonl"
     adjudicated = {r["id"]: r["labels"] for r in read_jsonl(adjudication_path)} if adjudication_path.exists() else {}
     open_cases = [i for i in disagreements if i not in adjudicated]
     if open_cases:
@@ -91,17 +93,17 @@ def main() -> None:
         labels = adjudicated.get(p["id"], passes["A"][p["id"]])
         gold.append({"id": p["id"], "text": p["text"], "section": p.get("section", []), "doc": p["doc"],
                      "source": "corpus", "labels": sorted(labels), "split": split_of(p["text"])})
-    for p in read_jsonl(HERE / "synthetic_passages.jsonl"):
+    for p in read_jsonl(DATA / "synthetic_passages.jsonl"):
         gold.append({"id": p["id"], "text": p["text"], "section": p.get("section", []),
                      "doc": f"synthetic-{p.get('district', '')}-{p.get('year', '')}", "source": f"synthetic:{p.get('kind', '')}",
                      "labels": sorted(p["labels"]), "split": split_of(p["text"])})
-    with (HERE / "gold.jsonl").open("w", encoding="utf-8") as handle:
+    with (DATA / "gold.jsonl").open("w", encoding="utf-8") as handle:
         for record in gold:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     counts = {s: sum(r["split"] == s for r in gold) for s, _ in SPLITS}
     stats["gold"] = {"passages": len(gold), "splits": counts,
                      "labels": {t: sum(t in r["labels"] for r in gold) for t in THEMES}}
-    (HERE / "agreement.json").write_text(json.dumps(stats, indent=1), encoding="utf-8")
+    (DATA / "agreement.json").write_text(json.dumps(stats, indent=1), encoding="utf-8")
 
     print(f"Corpus sample: {len(ids)} passages, two independent passes (A, B); "
           f"exact-match agreement {stats['exact_match']:.3f}; {len(disagreements)} disagreements adjudicated.\n")

@@ -12,7 +12,7 @@ disagreements). The split is by a hash of the passage id, so it never depends on
 or order: 40 % dev (for choosing models, thresholds and defaults), 60 % test (scored
 once, at the end).
 
-    .venv/bin/python evaluation/themes/build_oos_gold.py
+    .venv/bin/python -m evaluation.themes.scripts.build_oos_gold
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ import hashlib
 import json
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data" / "oos"
+from evaluation.paths import data
+
+DATA = data("themes") / "oos"
 THEMES = ["trygghet", "klimat", "aldreomsorg", "covid19"]
 DEV_SHARE = 40  # percent
 

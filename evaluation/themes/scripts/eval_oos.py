@@ -2,21 +2,21 @@
 
 Reads  evaluation/themes/data/oos/gold.jsonl   (build_oos_gold.py: 630 written passages,
                                                two labelling passes, hash split dev/test)
-       evaluation/themes/gold.jsonl            (the corpus gold set, for leave-one-report-out)
+       evaluation/themes/data/gold.jsonl       (the corpus gold set, for leave-one-report-out)
        models/<name>/                          (saved theme models)
-Writes evaluation/results/themes_oos.json and prints markdown tables.
+Writes evaluation/themes/results/themes_oos.json and prints markdown tables.
 
 Scores, each with headings (the section path as the lexical model reads it) and on bare
 passages (no headings, as text given on stdin):
 - oos-dev:  the saved models on the out-of-sample dev split (for choosing models);
 - oos-test: the same on the test split, only with --test (scored once, at the end);
 - loro:     leave-one-report-out over the corpus: trained on every corpus gold passage
-            outside one report plus the written training passages (data/train/), with
+            outside one report plus the written training passages (corpora/training/themes/), with
             thresholds from 5-fold out-of-fold predictions on that training part, scored on
             that report's passages.
 
-    .venv/bin/python evaluation/themes/eval_oos.py                  # dev + LORO
-    .venv/bin/python evaluation/themes/eval_oos.py --test           # adds the test split
+    .venv/bin/python -m evaluation.themes.scripts.eval_oos          # dev + LORO
+    .venv/bin/python -m evaluation.themes.scripts.eval_oos --test             # adds the test split
 """
 
 from __future__ import annotations
@@ -24,20 +24,19 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from evaluation.paths import data, results
 from nlp.themes import MODELS, load_model
 from nlp.themes.features import section_context
 from nlp.themes.models import EmbeddingThemeClassifier, LexicalThemeClassifier
 from nlp.themes.taxonomy import Taxonomy
 from nlp.themes.training import GOLD, TRAIN_DATA, evaluate, fit_with_cv_thresholds, load_gold
 
-HERE = Path(__file__).resolve().parent
-OOS = HERE / "data" / "oos" / "gold.jsonl"
-RESULTS = HERE.parents[0] / "results" / "themes_oos.json"
+OOS = data("themes") / "oos" / "gold.jsonl"
+RESULTS = results("themes") / "themes_oos.json"
 
 
 def load_oos(theme_ids: list[str], split: str) -> tuple[list[str], list[str], np.ndarray]:

@@ -3,8 +3,8 @@
 Reads  nlp/themes/taxonomy.yaml + the entry below   (a taxonomy with a fifth theme, kultur)
        evaluation/themes/data/new_theme/kultur*.jsonl (250 written passages by two writers:
                                                      170 about culture and leisure, 80 negatives)
-       evaluation/themes/gold.jsonl, data/train/*.jsonl (the four themes' training data)
-Writes evaluation/results/new_theme_curve.json and prints a table.
+       evaluation/themes/data/gold.jsonl, corpora/training/themes/*.jsonl (the four themes' training data)
+Writes evaluation/themes/results/new_theme_curve.json and prints a table.
 
 The kultur passages are split by a hash of their id: 40 % held out, the rest a pool
 from which the first n are added to the training data (n = 10, 20, 40, ...). Each model
@@ -12,7 +12,7 @@ is the shipped lexical kind with thresholds from 5-fold out-of-fold predictions
 (``rapport themes train`` also adds the taxonomy's words as rows; this curve does not);
 the figure is F1 of ``kultur`` on the held-out part.
 
-    .venv/bin/python evaluation/themes/new_theme_curve.py
+    .venv/bin/python -m evaluation.themes.scripts.new_theme_curve
 """
 
 from __future__ import annotations
@@ -24,15 +24,15 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from evaluation.paths import data, results
 from nlp.defaults import TAXONOMY
 from nlp.themes.features import section_context
 from nlp.themes.models import LexicalThemeClassifier
 from nlp.themes.taxonomy import Taxonomy
 from nlp.themes.training import GOLD, TRAIN_DATA, evaluate, fit_with_cv_thresholds, load_gold
 
-HERE = Path(__file__).resolve().parent
-KULTUR = sorted((HERE / "data" / "new_theme").glob("kultur*.jsonl"))
-RESULTS = HERE.parent / "results" / "new_theme_curve.json"
+KULTUR = sorted((data("themes") / "new_theme").glob("kultur*.jsonl"))
+RESULTS = results("themes") / "new_theme_curve.json"
 ENTRY = {
     "id": "kultur",
     "label": "Kultur och fritid",

