@@ -33,10 +33,10 @@ lint: setup
 	$(BIN)/ruff check nlp tests evaluation tools
 
 eval: setup
-	$(BIN)/python evaluation/eval_segmentation.py
+	$(BIN)/python -m evaluation.segmentation.scripts.eval_segmentation
 
 bench: setup
-	$(BIN)/python evaluation/bench_ingest.py
+	$(BIN)/python -m evaluation.benchmarks.scripts.bench_ingest
 
 clean:
 	rm -rf $(VENV) .rapport .pytest_cache
