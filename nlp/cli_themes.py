@@ -260,14 +260,14 @@ def register(sub: argparse._SubParsersAction, formatter: type) -> None:
                                 ("eval", cmd_eval, "score the trained models on the held-out test split")):
         p = inner.add_parser(name, help=text, formatter_class=formatter, epilog=f"Example:\n  rapport themes {name}")
         p.add_argument("--taxonomy", default=str(DEFAULT_TAXONOMY))
-        p.add_argument("--gold", help="labelled passages (default: evaluation/themes/gold.jsonl)")
+        p.add_argument("--gold", help="labelled passages (default: evaluation/themes/data/gold.jsonl)")
         p.add_argument("--models", default=str(Path(__file__).resolve().parents[1] / "models"))
         if name == "train":
             p.add_argument("--encoder", default=str(Path(__file__).resolve().parents[1] / "models" / "multilingual-e5-small"))
             p.add_argument("--no-embedding", action="store_true", help="train only the lexical model")
             p.add_argument("--train-data", nargs="*", metavar="FILE",
                            help="more labelled passages for training (JSON lines with text, labels, section; "
-                                "default: evaluation/themes/data/train/*.jsonl; give none to use the gold set only)")
+                                "default: corpora/training/themes/*.jsonl; give none to use the gold set only)")
             p.add_argument("--select-on", metavar="FILE",
                            help="labelled passages whose \"dev\" split chooses the default model (default: "
                                 "evaluation/themes/data/oos/gold.jsonl)")

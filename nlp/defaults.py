@@ -11,6 +11,9 @@ REPOSITORY = PACKAGE.parent
 # Trained model folders; RAPPORT_MODELS points elsewhere (e.g. a shared, read-only copy).
 MODELS = Path(os.environ.get("RAPPORT_MODELS", REPOSITORY / "models"))
 TAXONOMY = PACKAGE / "themes" / "taxonomy.yaml"
+# Data the shipped models are trained on (themes/, programs/; see corpora/training/README.md);
+# evaluation sets stay under evaluation/.
+TRAINING_DATA = REPOSITORY / "corpora" / "training"
 
 DEFAULT_STORE = Path(".rapport") / "store"
 DEFAULT_INDEX = Path(".rapport") / "index"

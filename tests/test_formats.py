@@ -10,8 +10,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from evaluation.formats.generate_formats import CHROME, generate, plan, write_docx
-from evaluation.generate_pdfs import load_material
+from evaluation.common.generate_pdfs import load_material
+from evaluation.formats.scripts.generate_formats import CHROME, generate, plan, write_docx
 from nlp.errors import InputError
 from nlp.ingest import load_document
 from nlp.reports import ReportLoader

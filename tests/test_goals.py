@@ -128,7 +128,7 @@ def test_page_furniture_beside_page_markers_is_dropped_in_text() -> None:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    from evaluation.generate_pdfs import build_pdf, load_material
+    from evaluation.common.generate_pdfs import build_pdf, load_material
 
     path = tmp_path_factory.mktemp("goals") / "rapport.pdf"
     truth = build_pdf(path, 7, 8, load_material(ROOT / "corpora"), assessments=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -19,12 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("generate_pdfs", ROOT / "evaluation" / "generate_pdfs.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["generate_pdfs"] = module  # dataclasses look their module up here
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+    from evaluation.common import generate_pdfs
+
+    return generate_pdfs
 
 
 @pytest.fixture(scope="session")

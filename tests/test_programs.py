@@ -173,7 +173,7 @@ def test_every_annotated_program_of_the_corpus_is_in_the_registry(sodermalm, nor
     """#16: on the two corpus reports, every program of the annotations is in the registry."""
     registry = build_registry([sodermalm, norra])
     found = {canonical_key(p.name) for p in registry} | {canonical_key(m.text) for p in registry for m in p.mentions}
-    gold_path = Path(__file__).resolve().parents[1] / "evaluation" / "programs" / "gold.jsonl"
+    gold_path = Path(__file__).resolve().parents[1] / "evaluation" / "programs" / "data" / "gold.jsonl"
     annotated = {g["canonical"] for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()
                  for g in json.loads(line)["programs"]}
     assert len(annotated) >= 40

@@ -104,7 +104,7 @@ def test_next_year_pdf_reuse_is_found_and_rewrites_are_not() -> None:
 
     from nlp.reuse import compare, passages
 
-    here = ROOT / "evaluation" / "reuse"
+    here = ROOT / "evaluation" / "reuse" / "data"
     old = load_document(ROOT / "corpora" / "sodermalm_2020_tertialrapport-1.txt")
     new = load_document(here / "sodermalm_2021_tertialrapport-1.pdf", use_manifest=False)
     labels = [json.loads(line) for line in (here / "sodermalm_2021_labels.jsonl").read_text(encoding="utf-8").splitlines()]

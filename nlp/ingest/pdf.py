@@ -1,7 +1,7 @@
 """Reading a PDF's text layer into a line stream with fonts and geometry (PDFium).
 
 PDFium (through ``pypdfium2``) is the fastest maintained text-layer reader we measured
-(see ``evaluation/bench_ingest.py``). We read characters with their boxes, font sizes and
+(see ``evaluation/benchmarks/scripts/bench_ingest.py``). We read characters with their boxes, font sizes and
 font names, and build physical lines ourselves: PDFium's own text joins a hyphenated
 line with the next one, and we want to decide hyphenation with the Swedish lexicon.
 """

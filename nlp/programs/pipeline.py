@@ -147,7 +147,7 @@ class ProgramClassifier:
                 self.model = joblib.load(path)
                 meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
             except Exception as exc:  # a damaged artifact is a user-facing problem
-                raise RapportError(f"{path}: cannot load the program model ({exc}); run evaluation/programs/train.py.") from exc
+                raise RapportError(f"{path}: cannot load the program model ({exc}); run python -m evaluation.programs.scripts.train.") from exc
             if threshold is None:
                 self.threshold = float(meta.get("threshold", DEFAULT_THRESHOLD))
 

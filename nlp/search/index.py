@@ -265,7 +265,7 @@ class Index:
             name = self.encoder_name
             if not name:
                 raise RapportError("dense search needs an encoder; build it with `make setup` "
-                                   "(python -m nlp.encoders.build_e5) and rebuild the index.")
+                                   "(python -m tools.build_e5) and rebuild the index.")
             from ..encoders import load_encoder
 
             self._encoder = load_encoder(name)

@@ -1,6 +1,6 @@
 """Training and held-out evaluation of theme models.
 
-The gold set (``evaluation/themes/gold.jsonl``) carries a fixed ``split`` per passage:
+The gold set (``evaluation/themes/data/gold.jsonl``) carries a fixed ``split`` per passage:
 ``train`` fits the models, ``dev`` tunes each theme's threshold, ``test`` is only ever
 scored. Nothing here reads test labels before the final scoring.
 """
@@ -17,16 +17,17 @@ import numpy as np
 from sklearn.model_selection import KFold
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
+from ..defaults import REPOSITORY, TRAINING_DATA
 from ..errors import RapportError
 from .features import section_context
 from .taxonomy import Taxonomy
 
-ROOT = Path(__file__).resolve().parents[2]
-GOLD = ROOT / "evaluation" / "themes" / "gold.jsonl"
+# the corpus gold set with its train/dev/test splits (evaluation data: the test split is scored)
+GOLD = REPOSITORY / "evaluation" / "themes" / "data" / "gold.jsonl"
 # passages written in the styles of other districts, years and municipalities, for training
-TRAIN_DATA = sorted((ROOT / "evaluation" / "themes" / "data" / "train").glob("*.jsonl"))
+TRAIN_DATA = sorted((TRAINING_DATA / "themes").glob("*.jsonl"))
 # the out-of-sample set: its dev split chooses the default model; its test split is never read here
-OOS_GOLD = ROOT / "evaluation" / "themes" / "data" / "oos" / "gold.jsonl"
+OOS_GOLD = REPOSITORY / "evaluation" / "themes" / "data" / "oos" / "gold.jsonl"
 
 
 @dataclass
@@ -50,7 +51,7 @@ def load_gold(taxonomy: Taxonomy, path: Path = GOLD, extra: Sequence[Path] = (),
     """Labelled passages of ``path`` (with their splits) plus ``extra`` files (training
     passages: a missing split means "train"); ``only_split`` keeps one split of ``path``."""
     if not path.exists():
-        raise RapportError(f"{path}: no labelled data. See evaluation/themes/README.md for how the gold set is built.")
+        raise RapportError(f"{path}: no labelled data. See evaluation/themes/MANIFEST.md for how the gold set is built.")
     texts, rows, splits, ids, sources, contexts = [], [], [], [], [], []
     lines = [(path, n, line) for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)]
     for extra_path in extra:
@@ -170,14 +171,14 @@ def _card(name: str, kind: str, report: dict[str, Any], gold: GoldSet, taxonomy:
         "## Data",
         f"- {len(gold.texts)} labelled passages ({sum(s == 'train' for s in gold.splits)} train, "
         f"{sum(s == 'dev' for s in gold.splits)} dev, {sum(s == 'test' for s in gold.splits)} test): the corpus gold set "
-        "`evaluation/themes/gold.jsonl` with its splits, plus the written training passages "
-        "(`evaluation/themes/data/train/`, all train), annotated with `evaluation/themes/GUIDELINE.md`; plus the "
+        "`evaluation/themes/data/gold.jsonl` with its splits, plus the written training passages "
+        "(`corpora/training/themes/`, all train), annotated with `evaluation/themes/GUIDELINE.md`; plus the "
         "taxonomy's examples, included terms (positives) and excluded phrases (negatives).",
         "- Trained on train + dev; per-theme thresholds tuned on 5-fold out-of-fold predictions over train + dev "
         "(reported as dev); scored once on the corpus test split (in-sample: the same two reports).",
         *([f"- Out-of-sample dev split (`evaluation/themes/data/oos/`, other districts and municipalities; chooses "
            f"the default model): micro-F1 {report['selection']['micro_f1']:.3f}. The out-of-sample test split is "
-           "scored by `evaluation/themes/eval_oos.py --test`."] if report.get("selection") else []),
+           "scored by `python -m evaluation.themes.scripts.eval_oos --test`."] if report.get("selection") else []),
         "",
         "## Held-out corpus test metrics (in-sample)",
         f"- micro-F1 {metrics['micro_f1']:.3f} (precision {metrics['micro_precision']:.3f}, recall {metrics['micro_recall']:.3f})",
@@ -282,7 +283,7 @@ def train_and_evaluate(taxonomy: Taxonomy, gold: GoldSet, models_dir: Path, enco
         if cache:
             # store the encoder path relative to the repository so the folder moves with it
             try:
-                model.encoder_path = str(Path(model.encoder_path).resolve().relative_to(ROOT))
+                model.encoder_path = str(Path(model.encoder_path).resolve().relative_to(REPOSITORY))
             except ValueError:
                 pass
         model.save(models_dir / name, {"markdown": _card(name, model.kind, report, gold, taxonomy), "metrics": report})

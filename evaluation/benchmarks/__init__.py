@@ -1,0 +1,1 @@
+"""Evaluation task: benchmarks (see MANIFEST.md)."""

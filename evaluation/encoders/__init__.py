@@ -1,0 +1,1 @@
+"""Evaluation task: encoders (see MANIFEST.md)."""

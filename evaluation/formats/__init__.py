@@ -1,0 +1,1 @@
+"""Evaluation task: formats (see MANIFEST.md)."""

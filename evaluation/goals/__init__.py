@@ -1,0 +1,1 @@
+"""Evaluation task: goals (see MANIFEST.md)."""

@@ -1,0 +1,1 @@
+"""Evaluation task: ocr (see MANIFEST.md)."""

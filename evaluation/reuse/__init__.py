@@ -1,0 +1,1 @@
+"""Evaluation task: reuse (see MANIFEST.md)."""

@@ -1,0 +1,1 @@
+"""Evaluation task: search (see MANIFEST.md)."""

@@ -1,0 +1,1 @@
+"""Evaluation task: segmentation (see MANIFEST.md)."""

@@ -1,0 +1,1 @@
+"""Evaluation task: themes (see MANIFEST.md)."""
