@@ -21,6 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from evaluation.paths import CORPORA, data, scratch
+from evaluation.paths import results as results_dir
 from nlp.ingest import iter_report_files, load_document
 from nlp.search import AnalyzerConfig, Filters, Index
 
@@ -118,7 +119,7 @@ def main() -> None:
     print("|---|" + "---:|" * len(types))
     for mode in ("bm25", "dense", "hybrid"):
         print(f"| {mode} | " + " | ".join(f"{results[mode]['ndcg@10_by_type'][t]:.3f}" for t in types) + " |")
-    out = results("search")
+    out = results_dir("search")
     out.mkdir(parents=True, exist_ok=True)
     (out / "search.json").write_text(json.dumps({"queries": len(queries), "passages": passages,
                                                  "index_build_seconds": build_seconds, "results": results}, indent=1),
