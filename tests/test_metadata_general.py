@@ -193,7 +193,7 @@ def test_corpus_metadata_unchanged(name: str, manifest: bool) -> None:
 
 def test_version_1_json_still_loads(uppsala: Document) -> None:
     data = uppsala.to_dict()
-    assert data["schema_version"] == SCHEMA_VERSION == 2
+    assert data["schema_version"] == SCHEMA_VERSION == 3
     old = {k: v for k, v in data.items() if k not in ("municipality", "organisation")}
     old["schema_version"] = 1
     old["blocks"] = [b for b in old["blocks"] if b["type"] != "toc"]
