@@ -179,9 +179,15 @@ class ProgramFinder:
     name: str = "programs"
 
     def _load(self) -> Any:
-        from .programs import load_pipeline
+        from .defaults import MODELS
+        from .programs import build_pipeline, load_pipeline
 
-        return load_pipeline()
+        if self.model == "programs":
+            return load_pipeline()  # the default folder, shared with every other user in the process
+        path = Path(self.model) if Path(self.model).is_absolute() else MODELS / self.model
+        if not path.is_dir():
+            raise RapportError(f"analysis.yaml: the programs model {self.model!r} is not a folder under {MODELS}.")
+        return build_pipeline(model_dir=path)
 
     def __call__(self, document: Document) -> Document:
         from .programs import extract_programs

@@ -31,6 +31,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -104,16 +105,12 @@ def plan(inputs: Iterable[str | Path]) -> tuple[list[WorkItem], list[tuple[str, 
 
 
 # -- the unit of work (runs in the local process or on a Dask worker) ------------------
-_ANALYZER: list[Any] = []
-
-
+@lru_cache(maxsize=1)
 def _analyzer() -> Any:
     """The analysis stage (nlp/analysis.yaml), built once per process; its models load on first use."""
-    if not _ANALYZER:
-        from .analysis import Analyzer
+    from .analysis import Analyzer
 
-        _ANALYZER.append(Analyzer.from_config())
-    return _ANALYZER[0]
+    return Analyzer.from_config()
 
 
 def document_rows(document: Any) -> tuple[list[dict], dict]:
@@ -482,9 +479,14 @@ def trend_rows(out: str | Path) -> list[Any]:
     return theme_trends(units, theme_ids, unknown=None)
 
 
-def trends(out: str | Path) -> Any:
-    """:func:`trend_rows` as a table: district, year, reports, words and one share column per theme."""
+def trends_table(rows: list[Any]) -> Any:
+    """Trend rows as a table: district, year, reports, words and one share column per theme."""
     import pandas as pd
 
     return pd.DataFrame([{"district": row.district, "year": row.year, "reports": len(row.documents), "words": row.words,
-                          **row.shares} for row in trend_rows(out)])
+                          **row.shares} for row in rows])
+
+
+def trends(out: str | Path) -> Any:
+    """:func:`trend_rows` of a batch output folder as a table (:func:`trends_table`)."""
+    return trends_table(trend_rows(out))

@@ -27,15 +27,12 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 
 def cmd_trends(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from .batch import trend_rows
+    from .batch import trend_rows, trends_table
     from .trends import save_chart
 
     rows = trend_rows(args.dir)
     themes = list(rows[0].shares)
-    table = pd.DataFrame([{"district": r.district, "year": r.year, "reports": len(r.documents), "words": r.words,
-                           **r.shares} for r in rows])
+    table = trends_table(rows)
     out = save_chart(args.out, rows, themes)
     sys.stdout.write(table.to_string(index=False, float_format=lambda v: f"{v:.3f}") + "\n")
     sys.stderr.write(f"chart: {out}\n")

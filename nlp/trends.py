@@ -70,13 +70,17 @@ def theme_trends(units: Iterable[TrendUnit], theme_ids: Sequence[str],
     return rows
 
 
+def _series(rows: Sequence[TrendRow], theme_ids: Sequence[str], labels: dict[str, str] | None) -> dict[str, list[float]]:
+    """Each theme's shares across the rows, named by its label."""
+    return {(labels or {}).get(t, t): [r.shares[t] for r in rows] for t in theme_ids}
+
+
 def chart_svg(rows: Sequence[TrendRow], theme_ids: Sequence[str], labels: dict[str, str] | None = None,
               title: str = TITLE, width: int | None = None) -> str:
     from .charts import grouped_bar_svg
 
-    series = {(labels or {}).get(t, t): [r.shares[t] for r in rows] for t in theme_ids}
     kwargs = {"width": width} if width else {}
-    return grouped_bar_svg([r.label for r in rows], series, title, **kwargs)
+    return grouped_bar_svg([r.label for r in rows], _series(rows, theme_ids, labels), title, **kwargs)
 
 
 def render_html(rows: Sequence[TrendRow], theme_ids: Sequence[str], labels: dict[str, str] | None = None,
@@ -100,8 +104,7 @@ def save_chart(path: str | Path, rows: Sequence[TrendRow], theme_ids: Sequence[s
     if path.suffix.lower() == ".png":
         from .charts import save_bar_png
 
-        save_bar_png(path, [r.label for r in rows], {(labels or {}).get(t, t): [r.shares[t] for r in rows]
-                                                      for t in theme_ids}, title)
+        save_bar_png(path, [r.label for r in rows], _series(rows, theme_ids, labels), title)
     elif path.suffix.lower() in (".html", ".htm"):
         from .store import atomic_write_text
 

@@ -152,3 +152,16 @@ def test_segmenter_and_goals_read_the_same_goal_labels(heading: str) -> None:
 @pytest.mark.parametrize("line", ["Uppfylls helt", "Delvis uppfyllt", "Uppnås inte", "Målet bedöms delvis uppfyllas"])
 def test_segmenter_and_goals_read_the_same_status_lines(line: str) -> None:
     assert STATUS.match(line) and STATUS_LINE.match(line)
+
+
+def test_a_configured_programs_model_is_the_one_loaded() -> None:
+    """Regression: the programs component ignored its ``model`` setting and always loaded models/programs."""
+    from nlp.errors import RapportError
+
+    document = Document(id="d", source_path="d.txt", content_hash="d",
+                        blocks=[Block(BlockType.PARAGRAPH, "Projektet Bryt upp har startat i Rinkeby.")])
+    Analyzer.from_config(disable=["themes", "goals"], overrides={"programs": {"model": "programs-eval"}})(document)
+    assert document.blocks[0].analysis.program_names == ["Bryt upp"]
+    assert document.analysis["programs"]["model"] == "programs-eval"
+    with pytest.raises(RapportError, match="not a folder"):
+        Analyzer.from_config(disable=["themes", "goals"], overrides={"programs": {"model": "no-such-model"}})(document)

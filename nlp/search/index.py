@@ -344,11 +344,12 @@ class Index:
             if self.has_document(document.content_hash):
                 return False
             doc_id, replaced = self._assign_id(document)
-            entry_meta = {"source": document.source_path, "content_hash": document.content_hash,
-                          "district": document.district, "year": document.year, "report_type": document.report_type,
-                          "title": document.title, "municipality": document.municipality,
-                          "organisation": document.organisation}
-            header = self._header(doc_id, entry_meta)
+            # the report's metadata as the manifest keeps it; passages are shown with it
+            meta = {"content_hash": document.content_hash, "source": document.source_path,
+                    "source_abs": _absolute(document.source_path), "district": document.district,
+                    "year": document.year, "report_type": document.report_type, "title": document.title,
+                    "municipality": document.municipality, "organisation": document.organisation}
+            header = self._header(doc_id, meta)
             rows = [PassageView(header, b, analyze(b.text, self.analyzer)) for b in blocks]
             shard_dir = self.root / "docs"
             shard_dir.mkdir(parents=True, exist_ok=True)
@@ -362,11 +363,7 @@ class Index:
             atomic_write_text(goals_path, "".join(json.dumps(g, ensure_ascii=False) + "\n"
                                                   for g in _goal_records(document, doc_id)))
             entry: dict[str, Any] = {
-                "content_hash": document.content_hash, "source": document.source_path,
-                "source_abs": _absolute(document.source_path), "district": document.district,
-                "year": document.year, "report_type": document.report_type, "title": document.title,
-                "municipality": document.municipality, "organisation": document.organisation,
-                "count": len(rows), "passages": f"docs/{name}.jsonl", "vectors": None,
+                **meta, "count": len(rows), "passages": f"docs/{name}.jsonl", "vectors": None,
                 "goals": f"goals/{name}.jsonl",
                 "sha256": {"passages": file_sha256(passage_path), "goals": file_sha256(goals_path)},
             }
