@@ -126,13 +126,13 @@ class ThemeTagger:
     name: str = "themes"
 
     def _load(self) -> tuple[Any, str]:
-        from .defaults import MODELS
+        from .model_folders import resolve
         from .themes import default_model_path, load_default_model, load_model
 
         if self.model == "default":
             model = load_default_model()
             return model, getattr(model, "folder_name", None) or default_model_path().name
-        path = Path(self.model) if Path(self.model).is_absolute() else MODELS / self.model
+        path = resolve(self.model)
         return load_model(path), path.name
 
     @property

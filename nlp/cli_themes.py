@@ -13,6 +13,7 @@ from typing import Any, Iterator
 from .errors import InputError, RapportError
 from .reports import ReportLoader
 from .defaults import MAX_PASSAGE_CHARS as MAX_TEXT_CHARS
+from .defaults import MODELS
 from .defaults import TAXONOMY as DEFAULT_TAXONOMY
 
 THEME_COMMANDS = ("summary", "train", "eval", "tag")
@@ -261,9 +262,9 @@ def register(sub: argparse._SubParsersAction, formatter: type) -> None:
         p = inner.add_parser(name, help=text, formatter_class=formatter, epilog=f"Example:\n  rapport themes {name}")
         p.add_argument("--taxonomy", default=str(DEFAULT_TAXONOMY))
         p.add_argument("--gold", help="labelled passages (default: evaluation/themes/data/gold.jsonl)")
-        p.add_argument("--models", default=str(Path(__file__).resolve().parents[1] / "models"))
+        p.add_argument("--models", default=str(MODELS), help="the models root (default: %(default)s)")
         if name == "train":
-            p.add_argument("--encoder", default=str(Path(__file__).resolve().parents[1] / "models" / "multilingual-e5-small"))
+            p.add_argument("--encoder", default=str(MODELS / "multilingual-e5-small"))
             p.add_argument("--no-embedding", action="store_true", help="train only the lexical model")
             p.add_argument("--train-data", nargs="*", metavar="FILE",
                            help="more labelled passages for training (JSON lines with text, labels, section; "

@@ -65,15 +65,21 @@ def versions(*libraries: str) -> dict[str, str]:
     return found
 
 
+def models_root() -> Path:
+    """The one models root: ``$RAPPORT_MODELS`` (read now, so a test or a server can point
+    it elsewhere) or ``models/`` in the repository."""
+    from .defaults import MODELS
+
+    return Path(os.environ.get("RAPPORT_MODELS", MODELS))
+
+
 def resolve(name_or_path: str | Path) -> Path:
     """A folder path as given when it names one (absolute, or relative and existing), else a
     folder of that name under the models root."""
-    from .defaults import MODELS
-
     path = Path(name_or_path)
     if path.is_absolute() or path.exists() or len(path.parts) > 1:
         return path
-    return Path(os.environ.get("RAPPORT_MODELS", MODELS)) / path
+    return models_root() / path
 
 
 def read_config(path: str | Path) -> dict[str, Any]:

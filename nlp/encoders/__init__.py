@@ -29,8 +29,9 @@ from typing import Any
 
 from ..errors import RapportError
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_ENCODER = ROOT / "models" / "multilingual-e5-small"
+from ..defaults import MODELS, REPOSITORY as ROOT  # noqa: N811 - the repository root, as before
+
+DEFAULT_ENCODER = MODELS / "multilingual-e5-small"
 BACKENDS = ("auto", "onnx", "torch")
 DEFAULT_BACKEND = "torch"
 ONNX_SUFFIX = "-onnx"

@@ -12,34 +12,42 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from ..defaults import MAX_PASSAGE_CHARS as MAX_TEXT_CHARS
 from ..errors import InputError, RapportError
 from ..model import Document
-from .models import Evidence, ThemeModel, load_model
+from ..model_folders import models_root, resolve
 from .features import section_context
+from .models import Evidence, ThemeModel, load_model
 from .taxonomy import Taxonomy, UnknownThemeError
 
-ROOT = Path(__file__).resolve().parents[2]
-MODELS = ROOT / "models"
-DEFAULT_POINTER = MODELS / "themes.json"
-from ..defaults import MAX_PASSAGE_CHARS as MAX_TEXT_CHARS  # noqa: E402
+POINTER = "themes.json"  # under the models root: which theme model folder is the default
+
+
+def _pointer() -> dict[str, Any]:
+    path = models_root() / POINTER
+    if not path.exists():
+        raise RapportError("no trained theme model: run `rapport themes train` first.", code="model_missing",
+                           path=str(path))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RapportError(f"{path}: unreadable ({exc}); run `rapport themes train`.", code="model_invalid",
+                           path=str(path)) from None
 
 
 def default_model_path() -> Path:
-    """The model folder named by ``models/themes.json`` (written by ``themes train``)."""
-    if not DEFAULT_POINTER.exists():
-        raise RapportError("no trained theme model: run `rapport themes train` first.")
-    name = json.loads(DEFAULT_POINTER.read_text(encoding="utf-8"))["default"]
-    return MODELS / name
+    """The model folder named by ``themes.json`` in the models root (written by ``themes train``)."""
+    return resolve(_pointer()["default"])
 
 
 def load_default_model() -> ThemeModel:
     path = default_model_path()
     model = load_model(path)
     encoder = getattr(model, "encoder_path", None)
-    if encoder and not Path(encoder, "modules.json").exists():
-        fallback = json.loads(DEFAULT_POINTER.read_text(encoding="utf-8")).get("fallback")
+    if encoder and Path(encoder).is_absolute() and not Path(encoder, "modules.json").exists():
+        fallback = _pointer().get("fallback")
         if fallback:
-            return load_model(MODELS / fallback)
+            return load_model(resolve(fallback))
         raise RapportError(f"the theme model needs the encoder at {encoder}; build it with `make setup`.")
     return model
 
@@ -109,6 +117,8 @@ def theme_shares(records: Iterable[dict[str, Any]], theme_ids: Sequence[str]) ->
             per_theme[label] += words
     return {t: (per_theme[t] / total if total else 0.0) for t in theme_ids}
 
+
+MODELS = models_root()  # for scripts: where the shipped folders are
 
 __all__ = [
     "Evidence", "Taxonomy", "ThemeModel", "UnknownThemeError", "default_model_path", "load_default_model",

@@ -1,8 +1,10 @@
 """Training and held-out evaluation of theme models.
 
 The gold set (``evaluation/themes/data/gold.jsonl``) carries a fixed ``split`` per passage:
-``train`` fits the models, ``dev`` tunes each theme's threshold, ``test`` is only ever
-scored. Nothing here reads test labels before the final scoring.
+``train`` and ``dev`` fit the models (each theme's threshold is tuned on their 5-fold
+out-of-fold predictions, by :class:`.models.ThresholdedClassifier`), ``test`` is only ever
+scored. The default model is chosen on the out-of-sample dev split. Nothing here reads
+test labels before the final scoring.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from sklearn.model_selection import KFold
-from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.metrics import precision_recall_fscore_support
 
 from ..defaults import REPOSITORY, TRAINING_DATA
 from ..errors import RapportError
 from .features import section_context
+from .models import ThresholdedClassifier, tune_thresholds
 from .taxonomy import Taxonomy
 
 # the corpus gold set with its train/dev/test splits (evaluation data: the test split is scored)
@@ -101,26 +103,14 @@ def taxonomy_prior(taxonomy: Taxonomy) -> tuple[list[str], np.ndarray]:
 
 
 def fit_with_cv_thresholds(make: Any, texts: Sequence[str], y: np.ndarray, contexts: Sequence[str],
-                           theme_ids: Sequence[str]) -> Any:
-    """``make()`` fitted on all ``texts``, with per-theme thresholds tuned on 5-fold
-    out-of-fold predictions over the same texts (the evaluation scripts' recipe)."""
-    proba = np.zeros(y.shape)
-    for train, test in KFold(n_splits=5, shuffle=True, random_state=0).split(texts):
-        model = make().fit([texts[i] for i in train], y[train], [contexts[i] for i in train])
-        proba[test] = model.predict_proba([texts[i] for i in test], [contexts[i] for i in test])
-    model = make().fit(list(texts), y, list(contexts))
-    model.thresholds = tune_thresholds(proba, y, theme_ids)
-    return model
+                           theme_ids: Sequence[str] | None = None) -> ThresholdedClassifier:
+    """``make()`` (a base estimator) fitted on all ``texts``, with per-theme thresholds tuned
+    on its 5-fold out-of-fold predictions over the same texts."""
+    return ThresholdedClassifier(make()).fit(list(zip(texts, contexts)), y)
 
 
-def tune_thresholds(proba: np.ndarray, y: np.ndarray, theme_ids: Sequence[str]) -> dict[str, float]:
-    """Per theme, the threshold that maximises F1 on the dev split (ties → closer to 0.5)."""
-    thresholds = {}
-    grid = np.round(np.arange(0.1, 0.91, 0.025), 3)
-    for j, theme in enumerate(theme_ids):
-        scores = [(f1_score(y[:, j], proba[:, j] >= t, zero_division=0), -abs(t - 0.5), t) for t in grid]
-        thresholds[theme] = float(max(scores)[2])
-    return thresholds
+__all__ = ["GOLD", "OOS_GOLD", "TRAIN_DATA", "GoldSet", "evaluate", "fit_with_cv_thresholds", "load_gold",
+           "train_and_evaluate", "tune_thresholds"]
 
 
 def expected_calibration_error(proba: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
@@ -168,6 +158,13 @@ def _card(name: str, kind: str, report: dict[str, Any], gold: GoldSet, taxonomy:
         "",
         f"Theme classifier of rapport ({kind}). Labels: {', '.join(taxonomy.ids)} (multi-label).",
         "",
+        "## Model",
+        f"- `ThresholdedClassifier({'LexicalThemeClassifier' if kind == 'lexical' else 'EmbeddingThemeClassifier'}(...), "
+        "cv=5)` (`nlp/themes/models.py`): a scikit-learn estimator with per-theme thresholds tuned on its own "
+        "5-fold out-of-fold predictions. Folder: `config.json` (kind `themes`, format 2, library versions, "
+        "thresholds), `model.joblib`, `metrics.json`, this card.",
+        f"- Load with `nlp.themes.load_model(\"{name}\")`; train again with `rapport themes train`.",
+        "",
         "## Data",
         f"- {len(gold.texts)} labelled passages ({sum(s == 'train' for s in gold.splits)} train, "
         f"{sum(s == 'dev' for s in gold.splits)} dev, {sum(s == 'test' for s in gold.splits)} test): the corpus gold set "
@@ -212,7 +209,7 @@ def train_and_evaluate(taxonomy: Taxonomy, gold: GoldSet, models_dir: Path, enco
     held-out test split, save, and pick the default: by micro-F1 on ``selection`` (the
     out-of-sample dev split) when given, else by the cross-validated figure — never by test."""
     from .. import __version__
-    from .models import EmbeddingThemeClassifier, LexicalThemeClassifier
+    from .models import EmbeddingThemeClassifier, LexicalThemeClassifier, embedding_cache, save_model
 
     train_x, train_y, train_i = gold.subset("train")
     dev_x, dev_y, dev_i = gold.subset("dev")
@@ -230,63 +227,41 @@ def train_and_evaluate(taxonomy: Taxonomy, gold: GoldSet, models_dir: Path, enco
     prior_x, prior_y = taxonomy_prior(taxonomy)
     fit_x, fit_y = train_x + dev_x + prior_x, np.vstack([train_y, dev_y, prior_y])
     fit_c = train_c + dev_c + [""] * len(prior_x)
-    folds = KFold(n_splits=5, shuffle=True, random_state=0)
+    fit_pairs = list(zip(fit_x, fit_c))
 
-    def out_of_fold(make: Any, embeddings: np.ndarray | None) -> np.ndarray:
-        proba = np.zeros(fit_y.shape)
-        for fold_train, fold_test in folds.split(fit_x):
-            model = make()
-            pick = lambda items, idx: [items[i] for i in idx]  # noqa: E731
-            if embeddings is None:
-                model.fit(pick(fit_x, fold_train), fit_y[fold_train], pick(fit_c, fold_train))
-                proba[fold_test] = model.predict_proba(pick(fit_x, fold_test), pick(fit_c, fold_test))
-            else:
-                model.fit(None, fit_y[fold_train], embeddings=embeddings[fold_train])
-                proba[fold_test] = model.predict_proba(None, embeddings=embeddings[fold_test])
-        return proba
-
-    candidates: list[tuple[str, Any, np.ndarray | None, np.ndarray | None]] = []
+    candidates: list[tuple[str, ThresholdedClassifier]] = []
     log("training the lexical model (TF-IDF + calibrated logistic regression, 5-fold thresholds) ...")
-    make_lexical = lambda: LexicalThemeClassifier(taxonomy.ids)  # noqa: E731
-    oof = out_of_fold(make_lexical, None)
-    candidates.append(("themes-lexical", make_lexical().fit(fit_x, fit_y, fit_c), oof, None))
-
+    candidates.append(("themes-lexical", ThresholdedClassifier(LexicalThemeClassifier(taxonomy.ids)).fit(fit_pairs, fit_y)))
     if encoder_path is not None and (encoder_path / "modules.json").exists():
         log(f"training the embedding model on {encoder_path} ...")
-        make_embedding = lambda: EmbeddingThemeClassifier(taxonomy.ids, encoder_path)  # noqa: E731
-        embedding = make_embedding()
-        fit_e, test_e = embedding.embed(fit_x), embedding.embed(test_x)
-        oof = out_of_fold(make_embedding, fit_e)
-        embedding.fit(fit_x, fit_y, fit_c, embeddings=fit_e)
-        candidates.append(("themes-embedding", embedding, oof, test_e))
+        base = EmbeddingThemeClassifier(taxonomy.ids, str(encoder_path))
+        with embedding_cache():
+            base.embed(fit_x)  # each passage once, for all folds and the final fit
+            base.embed(test_x)
+            embedding = ThresholdedClassifier(base).fit(fit_pairs, fit_y)
+            test_embedding = embedding.predict_proba(test_x, test_c)
+        candidates.append(("themes-embedding", embedding))
     else:
         log("no encoder folder found: skipping the embedding model (build it with `make setup`).")
+        test_embedding = None
 
-    for name, model, oof, test_e in candidates:
-        model.thresholds = tune_thresholds(oof, fit_y, taxonomy.ids)
-        cache = test_e is not None
-        test_p = model.predict_proba(test_x, test_c, embeddings=test_e) if cache else model.predict_proba(test_x, test_c)
-        dev_p, dev_y = oof, fit_y  # reported as "dev": cross-validated over train + dev
+    for name, model in candidates:
+        test_p = test_embedding if model.kind == "embedding" else model.predict_proba(test_x, test_c)
         report = {
             "model": name,
             "kind": model.kind,
             "thresholds": model.thresholds,
-            "dev": evaluate(dev_p, dev_y, model.thresholds, taxonomy.ids),
+            # reported as "dev": cross-validated over train + dev
+            "dev": evaluate(model.oof_proba_, fit_y, model.thresholds, taxonomy.ids),
             "test": evaluate(test_p, test_y, model.thresholds, taxonomy.ids),
             "selection": (evaluate(model.predict_proba(selection.texts, selection.contexts), selection.y,
                                    model.thresholds, taxonomy.ids) if selection is not None and selection.texts else None),
-            "passages_per_second": throughput(model, test_x, repeat_to=2000 if not cache else 200),
-            "section_weights": getattr(model, "section_weights", None),
+            "passages_per_second": throughput(model, test_x, repeat_to=2000 if model.kind == "lexical" else 200),
+            "section_weights": getattr(model.estimator_, "section_weights_", None),
             "rapport_version": __version__,
             "trained": time.strftime("%Y-%m-%d"),
         }
-        if cache:
-            # store the encoder path relative to the repository so the folder moves with it
-            try:
-                model.encoder_path = str(Path(model.encoder_path).resolve().relative_to(REPOSITORY))
-            except ValueError:
-                pass
-        model.save(models_dir / name, {"markdown": _card(name, model.kind, report, gold, taxonomy), "metrics": report})
+        save_model(model, models_dir / name, card=_card(name, model.kind, report, gold, taxonomy), metrics=report)
         reports[name] = report
     if selection is not None and selection.texts:
         best = max(reports, key=lambda n: reports[n]["selection"]["micro_f1"])
