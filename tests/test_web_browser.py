@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import socket
-import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -21,8 +20,6 @@ from typing import Any, Iterator
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
