@@ -29,7 +29,7 @@ from evaluation.paths import MODELS
 from evaluation.programs import OOS, RESULTS
 from nlp.model import Block, BlockType, Document
 from nlp.programs import extract_programs
-from nlp.programs.pipeline import build_pipeline
+from nlp.programs.pipeline import build_pipeline, load_pipeline
 from nlp.ingest.sentences import split_sentences
 
 GOLD = OOS / "gold.jsonl"
@@ -105,7 +105,8 @@ def main() -> None:
     parser.add_argument("--show", type=int, default=0, help="print this many missed and spurious names")
     args = parser.parse_args()
     sources = set(args.gazetteer_sources.split(",")) if args.gazetteer_sources else None
-    nlp = build_pipeline(model_dir=args.model_dir, gazetteer_sources=sources)
+    saved = load_pipeline(args.model_dir).get_pipe("program_classifier")  # the folder's classifier, these sources
+    nlp = build_pipeline(classifier=saved.model, threshold=saved.threshold, gazetteer_sources=sources)
     result = score(load(args.split), nlp)
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
     results[args.split] = result

@@ -30,7 +30,7 @@ from evaluation.paths import MODELS
 from evaluation.programs import GOLD, RESULTS
 from nlp.model import Block, BlockType, Document
 from nlp.programs import build_registry
-from nlp.programs.pipeline import build_pipeline
+from nlp.programs.pipeline import build_pipeline, load_pipeline
 from nlp.ingest.sentences import split_sentences
 
 
@@ -121,7 +121,8 @@ def main() -> None:
     records = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
     records = [r for r in records if r["split"] == args.split]
     sources = set(args.gazetteer_sources.split(",")) if args.gazetteer_sources else None
-    nlp = build_pipeline(model_dir=args.model_dir, gazetteer_sources=sources)
+    saved = load_pipeline(args.model_dir).get_pipe("program_classifier")  # the folder's classifier, these sources
+    nlp = build_pipeline(classifier=saved.model, threshold=saved.threshold, gazetteer_sources=sources)
     result = {"split": args.split, "gazetteer_sources": args.gazetteer_sources or "all", **evaluate(records, nlp)}
     split, merged, per_report = result["alias"]["split"], result["alias"]["merged"], result["per_report"]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """Leave-one-report-out for program extraction over the two corpus reports.
 
 For each corpus report R: the classifier is trained (C, threshold and written-passage
-weight of models/programs-eval/meta.json) on every training passage that is not from R —
+weight of models/programs-eval/config.json) on every training passage that is not from R —
 the other report's annotated passages and all written passages — and the whole pipeline
 runs over all of R's annotated passages (train and test splits), with the gazetteer's
 general sources only (issue, domain: the "train" and "annotated" entries come from the
@@ -16,10 +16,7 @@ Writes evaluation/programs/results/programs_loro.json
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 
-import joblib
 import numpy as np
 
 from evaluation.paths import MODELS
@@ -27,6 +24,7 @@ from evaluation.programs import GOLD
 from evaluation.programs import RESULTS as RESULTS_DIR
 from evaluation.programs.scripts.eval_programs import evaluate
 from evaluation.programs.scripts.train import examples, model, read_jsonl, training_passages
+from nlp.model_folders import read_config
 from nlp.programs.pipeline import build_pipeline
 
 RESULTS = RESULTS_DIR / "programs_loro.json"
@@ -34,7 +32,7 @@ REPORTS = ["norra-innerstaden_2025_tertialrapport-1", "sodermalm_2020_tertialrap
 
 
 def main() -> None:
-    meta = json.loads((MODELS / "programs-eval" / "meta.json").read_text(encoding="utf-8"))
+    meta = read_config(MODELS / "programs-eval")
     every = training_passages(True, True)
     annotated = [r for r in read_jsonl(GOLD)]
     results = {}
@@ -44,11 +42,8 @@ def main() -> None:
         features, labels, groups, _, _ = examples(passages)
         weights = np.where(written[groups], meta["written_weight"], 1.0)
         clf = model(meta["C"]).fit(features, labels, logisticregression__sample_weight=weights)
-        with tempfile.TemporaryDirectory() as tmp:
-            joblib.dump(clf, Path(tmp) / "classifier.joblib")
-            (Path(tmp) / "meta.json").write_text(json.dumps({"threshold": meta["threshold"]}), encoding="utf-8")
-            nlp = build_pipeline(model_dir=tmp, gazetteer_sources={"issue", "domain"})
-            result = evaluate([r for r in annotated if r["doc"] == held], nlp)
+        nlp = build_pipeline(classifier=clf, threshold=meta["threshold"], gazetteer_sources={"issue", "domain"})
+        result = evaluate([r for r in annotated if r["doc"] == held], nlp)
         d = result["distinct_per_report"]
         results[held] = {"train_passages": len(passages), **result}
         print(f"held out {held}: {d['gold']} gold programs, precision {d['precision']:.3f}, recall {d['recall']:.3f}",
