@@ -7,7 +7,7 @@ C and threshold of ``models/programs/config.json`` (or ``--C``/``--threshold``),
 gazetteer keeps only entries from the issue and the domain list (its "train" entries come
 from annotated passages and would leak into the held-out fold; ``--gazetteer-sources``),
 and the fold's passages, grouped per report, run through the full pipeline and are
-scored as ``eval_programs.py`` scores the test split.
+scored as ``eval_programs.py`` scores the test split (nlp.programs.scoring).
 
     .venv/bin/python -m evaluation.programs.scripts.cv_pipeline
 """
@@ -20,10 +20,11 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from evaluation.paths import MODELS
-from evaluation.programs.scripts.eval_programs import evaluate
-from evaluation.programs.scripts.train import examples, model, training_passages
+from evaluation.programs import TRAINING
 from nlp.model_folders import read_config
 from nlp.programs.pipeline import build_pipeline
+from nlp.programs.scoring import score_reports
+from nlp.programs.training import classifier, examples, training_passages
 
 
 def main() -> None:
@@ -38,17 +39,18 @@ def main() -> None:
     meta = read_config(MODELS / "programs")
     c = args.C or meta["C"]
     threshold = args.threshold or meta["threshold"]
-    passages = training_passages(True, False)
-    features, labels, groups, _, _ = examples(passages)
+    passages, _ = training_passages(TRAINING, use_extra=True, use_written=False)
+    data = examples(passages)
+    features, labels, groups = data.features, data.labels, data.groups
     sources = set(args.gazetteer_sources.split(","))
     totals = {"right": 0, "predicted": 0, "found": 0, "gold": 0, "split": 0, "merged": 0}
     by_passage = GroupKFold(n_splits=args.folds).split(np.arange(len(passages)), groups=np.arange(len(passages)))
     for fold, (_, held_out) in enumerate(by_passage):
         held = set(held_out.tolist())
         rows = np.flatnonzero([g not in held for g in groups])
-        clf = model(c).fit([features[i] for i in rows], labels[rows])
+        clf = classifier(c).fit([features[i] for i in rows], labels[rows])
         nlp = build_pipeline(classifier=clf, threshold=threshold, gazetteer_sources=sources)
-        result = evaluate([passages[i] for i in sorted(held)], nlp)
+        result = score_reports([passages[i] for i in sorted(held)], nlp)
         d = result["distinct_per_report"]
         if args.show:
             for row in result["per_report"].values():

@@ -7,7 +7,8 @@ runs over all of R's annotated passages (train and test splits), with the gazett
 general sources only (issue, domain: the "train" and "annotated" entries come from the
 corpus annotations). Scored as eval_programs.py scores a report.
 
-Reads  evaluation/programs/data/gold.jsonl and the training sets (train.training_passages)
+Reads  the corpus gold set (corpora/training/programs/corpus_train.jsonl, evaluation/programs/data/gold.jsonl)
+       and the training sets (nlp.programs.training.training_passages)
 Writes evaluation/programs/results/programs_loro.json
 
     .venv/bin/python -m evaluation.programs.scripts.loro
@@ -20,12 +21,12 @@ import json
 import numpy as np
 
 from evaluation.paths import MODELS
-from evaluation.programs import GOLD
+from evaluation.programs import CORPUS_TRAIN, GOLD, TRAINING
 from evaluation.programs import RESULTS as RESULTS_DIR
-from evaluation.programs.scripts.eval_programs import evaluate
-from evaluation.programs.scripts.train import examples, model, read_jsonl, training_passages
 from nlp.model_folders import read_config
 from nlp.programs.pipeline import build_pipeline
+from nlp.programs.scoring import score_reports
+from nlp.programs.training import classifier, examples, read_jsonl, training_passages
 
 RESULTS = RESULTS_DIR / "programs_loro.json"
 REPORTS = ["norra-innerstaden_2025_tertialrapport-1", "sodermalm_2020_tertialrapport-1"]
@@ -33,17 +34,17 @@ REPORTS = ["norra-innerstaden_2025_tertialrapport-1", "sodermalm_2020_tertialrap
 
 def main() -> None:
     meta = read_config(MODELS / "programs-eval")
-    every = training_passages(True, True)
-    annotated = [r for r in read_jsonl(GOLD)]
+    every, _ = training_passages(TRAINING, use_extra=True, use_written=True)
+    annotated = read_jsonl(CORPUS_TRAIN) + read_jsonl(GOLD)  # the corpus gold set, both splits
     results = {}
     for held in REPORTS:
         passages = [r for r in every if r.get("doc") != held and not str(r.get("id", "")).startswith(held)]
         written = np.array([r.get("source") == "written" for r in passages])
-        features, labels, groups, _, _ = examples(passages)
-        weights = np.where(written[groups], meta["written_weight"], 1.0)
-        clf = model(meta["C"]).fit(features, labels, logisticregression__sample_weight=weights)
+        data = examples(passages)
+        weights = np.where(written[data.groups], meta["written_weight"], 1.0)
+        clf = classifier(meta["C"]).fit(data.features, data.labels, logisticregression__sample_weight=weights)
         nlp = build_pipeline(classifier=clf, threshold=meta["threshold"], gazetteer_sources={"issue", "domain"})
-        result = evaluate([r for r in annotated if r["doc"] == held], nlp)
+        result = score_reports([r for r in annotated if r["doc"] == held], nlp)
         d = result["distinct_per_report"]
         results[held] = {"train_passages": len(passages), **result}
         print(f"held out {held}: {d['gold']} gold programs, precision {d['precision']:.3f}, recall {d['recall']:.3f}",
