@@ -28,6 +28,8 @@ CORPUS_TEST = REPOSITORY / "evaluation" / "programs" / "data" / "gold.jsonl"
 # the gazetteer the figures are reported with: all but "annotated", whose names come from
 # the evaluation passages themselves
 EVALUATION_SOURCES = frozenset({"issue", "train", "domain"})
+SUMMARY_HEADING = ("Scored when trained (`--eval`; gazetteer sources issue, train, domain, as\n"
+                   "`evaluation/programs/scripts/eval_programs.py` and `eval_oos.py` score):")
 
 
 def evaluation_pipeline(folder: str | Path, gazetteer_sources: set[str] | frozenset[str] | None = EVALUATION_SOURCES) -> Any:
@@ -240,8 +242,6 @@ def evaluate_folder(folder: str | Path, corpus_test: Path = CORPUS_TEST, oos: Pa
         rows += [(f"{where}, distinct programs per passage ({passages['passages']} passages, "
                   f"{passages['gold_programs']} programs)", passages["distinct_per_passage"]),
                  (f"{where}, mentions, exact span", passages["mentions_exact"])]
-    summary = ["Scored when trained (`--eval`; gazetteer sources issue, train, domain, as "
-               "`evaluation/programs/scripts/eval_programs.py` and `eval_oos.py` score):", "",
-               "| set | precision | recall | F1 |", "|---|---:|---:|---:|"]
+    summary = [SUMMARY_HEADING, "", "| set | precision | recall | F1 |", "|---|---:|---:|---:|"]
     summary += [f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |" for label, s in rows]
     return printed, "\n".join(summary) + "\n"
