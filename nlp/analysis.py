@@ -179,15 +179,19 @@ class ProgramFinder:
     name: str = "programs"
 
     def _load(self) -> Any:
+        from . import model_folders
         from .defaults import MODELS
-        from .programs import build_pipeline, load_pipeline
+        from .programs import load_pipeline
 
         if self.model == "programs":
             return load_pipeline()  # the default folder, shared with every other user in the process
-        path = Path(self.model) if Path(self.model).is_absolute() else MODELS / self.model
-        if not path.is_dir():
-            raise RapportError(f"analysis.yaml: the programs model {self.model!r} is not a folder under {MODELS}.")
-        return build_pipeline(model_dir=path)
+        try:
+            return model_folders.load(self.model, kind="programs")
+        except RapportError as exc:
+            if exc.code != "model_missing":
+                raise
+            raise RapportError(f"analysis.yaml: the programs model {self.model!r} is not a folder under {MODELS}.",
+                               code="model_missing", **exc.params) from None
 
     def __call__(self, document: Document) -> Document:
         from .programs import extract_programs

@@ -247,10 +247,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .cli_themes import normalise_argv
+    from .cli_programs import normalise_argv as programs_argv
+    from .cli_themes import normalise_argv as themes_argv
 
     parser = build_parser()
-    args = parser.parse_args(normalise_argv(list(sys.argv[1:] if argv is None else argv)))
+    args = parser.parse_args(programs_argv(themes_argv(list(sys.argv[1:] if argv is None else argv))))
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

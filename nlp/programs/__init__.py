@@ -5,6 +5,7 @@
     registry = build_registry(documents)             # linked across reports
     registry.where("Bryt upp")                       # reports, pages and first year
     registry.save(path); Registry.load(path)
+    load_pipeline("programs")                        # a saved pipeline folder (models root or a path)
     passage_programs(document)                       # per passage block: canonical names
     update_store_registry(store_root, documents)     # <store>/programs.json
 
@@ -23,11 +24,11 @@ from typing import Iterable
 from ..model import Block, Document
 from .gazetteer import load_gazetteer
 from .normalise import clean_surface
-from .pipeline import Hit, build_pipeline, guess_kind, load_pipeline
+from .pipeline import Hit, build_pipeline, guess_kind, load_pipeline, save_pipeline
 from .registry import Mention, Program, Registry, link
 
 __all__ = ["extract_programs", "build_registry", "mentions_from_analysis", "passage_programs", "update_store_registry", "Mention", "Program",
-           "Registry", "build_pipeline", "load_pipeline"]
+           "Registry", "build_pipeline", "load_pipeline", "save_pipeline"]
 
 REGISTRY_FILE = "programs.json"
 

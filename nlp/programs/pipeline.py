@@ -7,15 +7,21 @@
 
 Each passage is one Doc; ``doc._.program_hits`` holds the kept spans with character
 offsets, score, kind and the gazetteer's canonical name when it matched.
+
+The pipeline is one model folder (kind "programs", format 1): ``save_pipeline`` writes
+``nlp.to_disk`` (config.cfg, the tokenizer with its hyphen and abbreviation rules,
+program_gazetteer/entries.json, program_classifier/classifier.joblib + cfg.json) inside
+``nlp.model_folders.write_folder``, which adds rapport's config.json and the model card;
+``load_pipeline(name)`` reads it back through ``nlp.model_folders.load``.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .. import _spacy_light  # noqa: F401,I001 - first: spaCy without PyTorch
 import spacy
@@ -24,16 +30,24 @@ from spacy.symbols import ORTH
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex
 
+from .. import model_folders
 from ..errors import RapportError
 from ..ingest.sentences import ABBREVIATIONS
 from .candidates import Candidate, find_candidates, sentence_starts
 from .features import candidate_features
-from .gazetteer import DEFAULT_GAZETTEER, GazetteerMatcher, load_gazetteer
+from .gazetteer import DEFAULT_GAZETTEER, GazetteerEntry, GazetteerMatcher, load_gazetteer
 from .normalise import canonical_key
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "programs"
+KIND = "programs"
+FORMAT = 1
+DEFAULT_MODEL = "programs"  # the shipped folder under the models root
 MODEL_FILE = "classifier.joblib"
+ENTRIES_FILE = "entries.json"
+CLASSIFIER_CONFIG = "cfg.json"
 DEFAULT_THRESHOLD = 0.5
+# what a folder's pickles and files were made with (recorded in config.json)
+LIBRARIES = ("spacy", "sklearn", "joblib", "numpy", "scipy")
+TRAIN_HINT = "train it with `rapport programs train` (see models/programs/README.md)"
 
 if not Doc.has_extension("program_candidates"):
     Doc.set_extension("program_candidates", default=None)
@@ -92,19 +106,57 @@ def _tokenizer_with_hyphens(nlp: Language) -> None:
 
 @Language.factory("program_gazetteer", default_config={"path": None, "sources": None})
 def make_gazetteer(nlp: Language, name: str, path: str | None, sources: list[str] | None) -> "ProgramGazetteer":
-    entries = load_gazetteer(path or DEFAULT_GAZETTEER, set(sources) if sources is not None else None)
-    return ProgramGazetteer(GazetteerMatcher(entries, nlp))
+    wanted = set(sources) if sources is not None else None
+    # read lazily: spacy.load calls this factory and then from_disk replaces the entries
+    return ProgramGazetteer(nlp, lambda: load_gazetteer(path or DEFAULT_GAZETTEER, wanted))
 
 
 class ProgramGazetteer:
-    """Known program names (the editable gazetteer), with their canonical name as span id."""
+    """Known program names (the editable gazetteer), with their canonical name as span id.
 
-    def __init__(self, matcher: GazetteerMatcher) -> None:
-        self.matcher = matcher
+    Saved with the pipeline as ``entries.json``: a folder keeps the names it was built
+    with, whatever gazetteer.yaml says later."""
+
+    def __init__(self, nlp: Language, entries: list[GazetteerEntry] | Callable[[], list[GazetteerEntry]]) -> None:
+        self.nlp = nlp
+        self._read = entries if callable(entries) else None
+        self._entries: list[GazetteerEntry] | None = None if callable(entries) else list(entries)
+        self._matcher: GazetteerMatcher | None = None
+
+    @property
+    def entries(self) -> list[GazetteerEntry]:
+        if self._entries is None:
+            self._entries = self._read() if self._read is not None else []
+        return self._entries
+
+    @property
+    def matcher(self) -> GazetteerMatcher:
+        if self._matcher is None:
+            self._matcher = GazetteerMatcher(self.entries, self.nlp)
+        return self._matcher
 
     def __call__(self, doc: Doc) -> Doc:
         doc.spans["program_gazetteer"] = self.matcher(doc)
         return doc
+
+    def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        records = [{**asdict(e), "sources": list(e.sources)} for e in self.entries]
+        (path / ENTRIES_FILE).write_text(json.dumps(records, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+
+    def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> "ProgramGazetteer":
+        file = Path(path) / ENTRIES_FILE
+        try:
+            records = json.loads(file.read_text(encoding="utf-8"))
+            entries = [GazetteerEntry(str(r["canonical"]), str(r["kind"]), [str(a) for a in r.get("aliases") or []],
+                                      tuple(str(x) for x in r.get("sources") or ())) for r in records]
+        except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
+            raise RapportError(f"{file}: unreadable gazetteer of a programs model ({exc}); {TRAIN_HINT}.",
+                               code="model_invalid", path=str(file)) from exc
+        self._read, self._entries, self._matcher = None, entries, None
+        self.matcher  # noqa: B018 - built now, so a loaded pipeline is ready as a built one is
+        return self
 
 
 @Language.factory("program_candidates")
@@ -123,9 +175,9 @@ class ProgramCandidates:
         return doc
 
 
-@Language.factory("program_classifier", default_config={"model_dir": None, "threshold": None})
-def make_classifier(nlp: Language, name: str, model_dir: str | None, threshold: float | None) -> "ProgramClassifier":
-    return ProgramClassifier(Path(model_dir) if model_dir else MODEL_DIR, threshold)
+@Language.factory("program_classifier", default_config={"threshold": None})
+def make_classifier(nlp: Language, name: str, threshold: float | None) -> "ProgramClassifier":
+    return ProgramClassifier(None, threshold)
 
 
 class ProgramClassifier:
@@ -133,23 +185,39 @@ class ProgramClassifier:
 
     Gazetteer matches are kept first (the list is curated); a candidate that is the
     "Long form (ACR)" of a gazetteer match replaces the two pieces with one mention.
+    ``model`` is a fitted scikit-learn estimator over ``candidate_features`` (None: strong
+    cues only). Saved as ``classifier.joblib`` and ``cfg.json`` (the threshold).
     """
 
-    def __init__(self, model_dir: Path, threshold: float | None) -> None:
-        self.model_dir = model_dir
-        self.model: Any = None
-        self.threshold = DEFAULT_THRESHOLD if threshold is None else threshold
-        path = model_dir / MODEL_FILE
-        if path.exists():
+    def __init__(self, model: Any = None, threshold: float | None = None) -> None:
+        self.model = model
+        self.threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
+
+    def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if self.model is not None:
             import joblib
 
-            try:
-                self.model = joblib.load(path)
-                meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
-            except Exception as exc:  # a damaged artifact is a user-facing problem
-                raise RapportError(f"{path}: cannot load the program model ({exc}); run python -m evaluation.programs.scripts.train.") from exc
-            if threshold is None:
-                self.threshold = float(meta.get("threshold", DEFAULT_THRESHOLD))
+            joblib.dump(self.model, path / MODEL_FILE)
+        config = {"threshold": self.threshold, "model": MODEL_FILE if self.model is not None else None}
+        (path / CLASSIFIER_CONFIG).write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+
+    def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> "ProgramClassifier":
+        path = Path(path)
+        try:
+            config = json.loads((path / CLASSIFIER_CONFIG).read_text(encoding="utf-8"))
+            threshold = float(config["threshold"])
+            model = None
+            if config.get("model"):
+                import joblib
+
+                model = joblib.load(path / str(config["model"]))
+        except Exception as exc:  # a damaged artifact is a user-facing problem, never a traceback
+            raise RapportError(f"{path}: cannot load the program classifier ({type(exc).__name__}: {exc}); "
+                               f"{TRAIN_HINT}.", code="model_invalid", path=str(path)) from exc
+        self.model, self.threshold = model, threshold
+        return self
 
     # scoring --------------------------------------------------------------------------
     def score(self, items: list[tuple[str, Candidate, set[int]]]) -> list[float]:
@@ -273,23 +341,66 @@ def _drop_nested(hits: list[Hit]) -> list[Hit]:
     return kept
 
 
-def build_pipeline(model_dir: str | Path | None = None, gazetteer: str | Path | None = None,
-                   threshold: float | None = None, gazetteer_sources: set[str] | None = None) -> Language:
-    """A fresh pipeline; ``load_pipeline()`` caches the default one. ``gazetteer_sources``
-    keeps only gazetteer entries of those sources (issue, train, domain)."""
+def build_pipeline(classifier: Any = None, threshold: float | None = None, gazetteer: str | Path | None = None,
+                   gazetteer_sources: set[str] | None = None) -> Language:
+    """A fresh pipeline around ``classifier`` (a fitted scikit-learn estimator over
+    ``candidate_features``, or None for strong cues only) and its ``threshold``;
+    ``load_pipeline()`` loads a saved one. ``gazetteer_sources`` keeps only gazetteer
+    entries of those sources (issue, train, domain, annotated)."""
     nlp = spacy.blank("sv")
     _tokenizer_with_hyphens(nlp)
     nlp.add_pipe("swedish_sentence_rules")
-    nlp.add_pipe("program_gazetteer", config={"path": str(gazetteer) if gazetteer else None,
-                                              "sources": sorted(gazetteer_sources) if gazetteer_sources is not None else None})
+    gazetteer_pipe = nlp.add_pipe("program_gazetteer", config={
+        "path": str(gazetteer) if gazetteer else None,
+        "sources": sorted(gazetteer_sources) if gazetteer_sources is not None else None})
+    gazetteer_pipe.matcher  # noqa: B018 - built here as before, so a bad gazetteer fails at build time
     nlp.add_pipe("program_candidates")
-    nlp.add_pipe("program_classifier", config={"model_dir": str(model_dir) if model_dir else None, "threshold": threshold})
+    nlp.add_pipe("program_classifier", config={"threshold": threshold}).model = classifier
     return nlp
 
 
-@lru_cache(maxsize=1)
-def load_pipeline() -> Language:
-    return build_pipeline()
+def save_pipeline(nlp: Language, path: str | Path, config: dict[str, Any] | None = None, card: str = "") -> Path:
+    """Write ``nlp`` as a programs model folder, whole or not at all. ``config`` (training
+    metadata) goes into config.json beside kind, format and versions; ``card`` is README.md."""
+    classifier = nlp.get_pipe("program_classifier")
+    full = {"threshold": classifier.threshold, **(config or {})}
+    nlp.meta.update({"name": "rapport_programs", "version": str(full.get("version", "0.0.0")),
+                     "description": "rapport: named programs and initiatives in Swedish public-sector reports"})
+
+    def write(folder: Path) -> None:
+        # the vocab holds only strings interned while matching (no vectors or lookups in a
+        # blank "sv"); they are made again on load, so the folder does not carry them
+        nlp.to_disk(folder, exclude=["vocab"])
+
+    return model_folders.write_folder(path, KIND, FORMAT, write, config=full, card=card, libraries=LIBRARIES)
+
+
+@model_folders.register_loader(KIND, (FORMAT,))
+def _load_folder(path: Path, config: dict[str, Any]) -> Language:
+    missing = [name for name in ("config.cfg", "program_classifier", "program_gazetteer") if not (path / name).exists()]
+    if missing:
+        raise RapportError(f"{path}: not a complete programs model ({', '.join(missing)} missing); {TRAIN_HINT}.",
+                           code="model_invalid", path=str(path))
+    try:
+        return spacy.load(path)
+    except RapportError:
+        raise
+    except Exception as exc:  # spaCy's own errors (a bad config.cfg, tokenizer or vocab) are about the folder
+        raise RapportError(f"{path}: cannot load the programs pipeline ({type(exc).__name__}: {exc}); {TRAIN_HINT}.",
+                           code="model_invalid", path=str(path)) from exc
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(name: str | Path = DEFAULT_MODEL) -> Language:
+    """The programs pipeline saved in the model folder ``name`` (a name under the models
+    root, or a path), loaded once per process."""
+    try:
+        return model_folders.load(name, kind=KIND)
+    except RapportError as exc:
+        if exc.code == "model_missing":
+            raise RapportError(f"{exc} The programs model is missing; {TRAIN_HINT}.", code=exc.code,
+                               **exc.params) from None
+        raise
 
 
 def span_texts(doc: Doc, key: str = "programs") -> list[Span]:

@@ -1,6 +1,7 @@
 """The shipped gazetteer learns every annotated program once evaluation is done.
 
-Reads  evaluation/programs/data/gold.jsonl and the corpus training sets in corpora/training/programs/
+Reads  the corpus gold set (evaluation/programs/data/gold.jsonl: test split; its train split is
+       corpora/training/programs/corpus_train.jsonl) and the other corpus training sets there
        evaluation/programs/data/oos/gold.jsonl           (out-of-sample, all splits)
        corpora/training/programs/gold_written.jsonl      (written training passages)
 Writes nlp/programs/data/gazetteer_annotated.yaml        (source: annotated)
@@ -21,13 +22,13 @@ from collections import defaultdict
 import yaml
 
 from evaluation.paths import ROOT
-from evaluation.programs import GOLD, OOS, TRAINING
+from evaluation.programs import CORPUS_TRAIN, GOLD, OOS, TRAINING
 from nlp.programs.candidates import word_zipf
 from nlp.programs.normalise import canonical_key
 
 OUT = ROOT / "nlp" / "programs" / "data" / "gazetteer_annotated.yaml"
 # every annotated set, all splits; an entry's "origin" names them relative to the repository
-SOURCES = [GOLD, TRAINING / "extra_train.jsonl", TRAINING / "more_train.jsonl", TRAINING / "rest_train.jsonl",
+SOURCES = [GOLD, CORPUS_TRAIN, TRAINING / "extra_train.jsonl", TRAINING / "more_train.jsonl", TRAINING / "rest_train.jsonl",
            TRAINING / "written_train.jsonl", OOS / "gold.jsonl", TRAINING / "gold_written.jsonl"]
 KINDS = ("program", "project", "method", "model", "initiative", "campaign", "strategy", "plan", "concept")
 

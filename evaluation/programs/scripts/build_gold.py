@@ -5,9 +5,10 @@ Inputs (in evaluation/programs/data/round1_corpus/): ``passages.jsonl`` (the sam
 every passage where the passes differ) and ``canonical.json`` (one canonical name per
 program where the annotators wrote the same program differently).
 
-Outputs ``data/gold.jsonl`` (id, doc, text, programs [{text, start, end, canonical, kind}],
-split) and ``agreement.json``. Half the passages (by a hash of the text) are a test split
-that no component is trained or tuned on.
+Outputs the passages (id, doc, text, programs [{text, start, end, canonical, kind}], split)
+in two files, in sample order: the test split (about half the passages, by a hash of the
+text, which no component is trained or tuned on) in ``data/gold.jsonl``, the train split in
+``corpora/training/programs/corpus_train.jsonl``; and ``agreement.json`` over both.
 
     python -m evaluation.programs.scripts.build_gold
 """
@@ -19,7 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-from evaluation.programs import GOLD, ROUND1
+from evaluation.programs import CORPUS_TRAIN, GOLD, ROUND1
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -75,9 +76,11 @@ def main() -> None:
         programs = [{**m, "canonical": canonical.get(m["canonical"], m["canonical"])} for m in programs]
         gold.append({"id": p["id"], "doc": p["doc"], "district": p["district"], "year": p["year"], "text": p["text"],
                      "section": p["section"], "programs": locate(p["text"], programs), "split": split_of(p["text"])})
-    with GOLD.open("w", encoding="utf-8") as handle:
-        for record in gold:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    for path, split in ((GOLD, "test"), (CORPUS_TRAIN, "train")):
+        with path.open("w", encoding="utf-8") as handle:
+            for record in gold:
+                if record["split"] == split:
+                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     names = {m["canonical"] for r in gold for m in r["programs"]}
     agreement["gold"] = {"passages": len(gold), "mentions": sum(len(r["programs"]) for r in gold),
                          "programs": len(names), "test_passages": sum(r["split"] == "test" for r in gold)}

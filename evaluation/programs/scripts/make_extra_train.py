@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from evaluation.programs import GOLD, TRAINING
+from evaluation.programs import CORPUS_TRAIN, GOLD, TRAINING
 
 NI = "norra-innerstaden_2025_tertialrapport-1#"
 SO = "sodermalm_2020_tertialrapport-1#"
@@ -71,7 +71,8 @@ NI1137 NI459 NI176 NI874 NI936 NI221 NI147 NI174 SO7 NI224 NI1117 NI188 NI173 SO
 def main() -> None:
     source = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/prompts/corpus_all_passages.jsonl")
     passages = {r["id"]: r for r in map(json.loads, source.read_text(encoding="utf-8").splitlines())}
-    gold_ids = {json.loads(line)["id"] for line in GOLD.read_text(encoding="utf-8").splitlines()}
+    gold_ids = {json.loads(line)["id"] for path in (GOLD, CORPUS_TRAIN)  # the corpus gold set, both splits
+                for line in path.read_text(encoding="utf-8").splitlines()}
     ids = list(ANNOTATIONS) + [(NI if t.startswith("NI") else SO) + t[2:] for t in NONE]
     out = []
     for pid in ids:
