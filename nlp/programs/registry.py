@@ -179,7 +179,7 @@ class Registry:
             grouped[mention.name].append(mention)
         programs = []
         for name, members in grouped.items():
-            aliases = sorted({clean_surface(m.text) for m in members} - {name}, key=str.lower)
+            aliases = sorted({clean_surface(m.text) for m in members} - {name}, key=lambda a: (a.lower(), a))  # ties by case too: not by hash order
             members.sort(key=lambda m: (m.year or 0, m.doc, m.block, m.start))
             programs.append(Program(name, members[0].kind, aliases, members))
         return cls(programs)
