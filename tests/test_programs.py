@@ -180,3 +180,22 @@ def test_every_annotated_program_of_the_corpus_is_in_the_registry(sodermalm, nor
                  if line.strip() for g in json.loads(line)["programs"]}
     assert len(annotated) >= 40
     assert sorted(c for c in annotated if canonical_key(c) not in found) == []
+
+
+def test_aliases_differing_only_in_case_have_one_order() -> None:
+    """Regression: aliases were sorted case-insensitively only, so "Handlingsplanen …" and
+    "handlingsplanen …" came out in hash order and the JSON differed between runs."""
+    import subprocess
+    import sys
+
+    script = (
+        "from nlp.programs.registry import Mention, Registry\n"
+        "forms = ['handlingsplanen mot våld', 'Handlingsplan mot våld', 'Handlingsplanen mot våld']\n"
+        "mentions = [Mention(name='Handlingsplan mot våld', text=t, kind='plan', doc='d', district=None,"
+        " year=2020, page=1, sentence=t, block=0, start=0, end=len(t)) for t in forms]\n"
+        "print(Registry.from_mentions(mentions).programs[0].aliases)\n"
+    )
+    outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                              env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout
+               for seed in range(6)}
+    assert outputs == {"['Handlingsplanen mot våld', 'handlingsplanen mot våld']\n"}
