@@ -179,16 +179,13 @@ class ProgramFinder:
     name: str = "programs"
 
     def _load(self) -> Any:
-        from . import model_folders
         from .defaults import MODELS
         from .programs import load_pipeline
 
-        if self.model == "programs":
-            return load_pipeline()  # the default folder, shared with every other user in the process
         try:
-            return model_folders.load(self.model, kind="programs")
+            return load_pipeline(self.model)  # cached: shared with every other user in the process
         except RapportError as exc:
-            if exc.code != "model_missing":
+            if exc.code != "model_missing" or self.model == "programs":
                 raise
             raise RapportError(f"analysis.yaml: the programs model {self.model!r} is not a folder under {MODELS}.",
                                code="model_missing", **exc.params) from None

@@ -390,10 +390,14 @@ def _load_folder(path: Path, config: dict[str, Any]) -> Language:
                            code="model_invalid", path=str(path)) from exc
 
 
-@lru_cache(maxsize=4)
 def load_pipeline(name: str | Path = DEFAULT_MODEL) -> Language:
     """The programs pipeline saved in the model folder ``name`` (a name under the models
     root, or a path), loaded once per process."""
+    return _load_cached(str(name))  # one cache entry whether the default is named or not
+
+
+@lru_cache(maxsize=4)
+def _load_cached(name: str) -> Language:
     try:
         return model_folders.load(name, kind=KIND)
     except RapportError as exc:

@@ -13,7 +13,6 @@ Two ways of scoring, as the two gold sets are built:
 
 from __future__ import annotations
 
-import json
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -212,29 +211,22 @@ def render_passages(result: dict[str, Any], split: str, show: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    from ..errors import InputError
-
-    try:
-        return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read the evaluation passages ({exc}).") from exc
-
-
 def evaluate_folder(folder: str | Path, corpus_test: Path = CORPUS_TEST, oos: Path | None = None,
                     oos_in_sample: bool = False) -> tuple[str, str]:
     """Score a saved folder as the evaluation scripts do by default (the corpus test split,
     per report; the out-of-sample dev split, per passage; gazetteer without "annotated"):
     what they print, and a summary table for the model card."""
+    from .training import read_jsonl
+
     nlp = evaluation_pipeline(folder)
-    records = [r for r in _read_jsonl(corpus_test) if r["split"] == "test"]
+    records = [r for r in read_jsonl(corpus_test, "evaluation passages") if r["split"] == "test"]
     reports = score_reports(records, nlp)
     printed = render_reports(reports, "test")
     d, e = reports["distinct_per_report"], reports["mentions_exact"]
     rows = [(f"corpus test, distinct programs per report ({reports['passages']} passages, {d['gold']} pairs)", d),
             ("corpus test, mentions, exact span", e)]
     if oos is not None and Path(oos).exists():
-        dev = [r for r in _read_jsonl(oos) if r["split"] == "dev"]
+        dev = [r for r in read_jsonl(oos, "evaluation passages") if r["split"] == "dev"]
         passages = score_passages(dev, nlp)
         label = "dev (in-sample: this model has learnt the out-of-sample set)" if oos_in_sample else "dev"
         printed += "\n" + render_passages(passages, label)

@@ -84,11 +84,12 @@ class Trained:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
+def read_jsonl(path: Path, what: str = "passages") -> list[dict[str, Any]]:
+    """The records of a JSON-lines file, or an InputError naming ``what`` it should hold."""
     try:
         return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read the passages ({exc}).") from exc
+        raise InputError(f"{path}: cannot read the {what} ({exc}).") from exc
 
 
 def training_passages(directory: Path = TRAINING_DIR, use_extra: bool = True,

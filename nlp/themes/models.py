@@ -398,26 +398,12 @@ def save_model(model: ThresholdedClassifier, path: str | Path, card: str = "",
             pass
 
     def write(folder: Path) -> None:
-        saved = model
-        if encoder is not None and encoder != model.encoder_path:
-            saved = _with_encoder_path(model, encoder)
-        joblib.dump(saved, folder / "model.joblib", compress=3)
+        joblib.dump(model, folder / "model.joblib", compress=3)
         (folder / "metrics.json").write_text(json.dumps(metrics or {}, indent=1, ensure_ascii=False), encoding="utf-8")
 
     config = {"estimator": model.kind, "theme_ids": model.theme_ids, "thresholds": model.thresholds, "encoder": encoder}
     return write_folder(path, "themes", MODEL_FORMAT, write, config, card=card,
                         libraries=("numpy", "scipy", "sklearn", "joblib"))
-
-
-def _with_encoder_path(model: ThresholdedClassifier, encoder: str) -> ThresholdedClassifier:
-    import copy
-
-    saved = copy.copy(model)
-    saved.estimator_ = copy.copy(model.estimator_)
-    saved.estimator_.encoder_path = encoder
-    saved.estimator_.__dict__.pop("_encoder", None)
-    saved.estimator = clone(model.estimator).set_params(encoder_path=encoder)
-    return saved
 
 
 @register_loader("themes", (MODEL_FORMAT,))
@@ -430,9 +416,11 @@ def _load_folder(path: Path, config: dict[str, Any]) -> ThresholdedClassifier:
     if not isinstance(model, ThresholdedClassifier):
         raise RapportError(f"{path}: model.joblib is not a theme model; run `rapport themes train`.",
                            code="model_invalid", path=str(path))
-    encoder = model.encoder_path
-    if encoder is not None and not Path(encoder).is_absolute():
-        model.estimator_.encoder_path = str(resolve(encoder))  # stored by name under the models root
+    encoder = config.get("encoder")
+    if encoder is not None:
+        # config.json names the encoder (by name under the models root when it is there), so
+        # the folders move together; the path pickled at training time is not used
+        model.estimator_.encoder_path = model.estimator.encoder_path = str(resolve(encoder))
     return model
 
 
