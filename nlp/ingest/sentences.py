@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Iterable, Iterator
 
 from .. import _spacy_light  # noqa: F401,I001 - first: spaCy without PyTorch
+import numpy as np
 import spacy
 from spacy.language import Language
+from spacy.attrs import IDX, LENGTH, LIKE_NUM, SENT_START, SPACY
 from spacy.symbols import ORTH
 from spacy.tokens import Doc
 
@@ -29,36 +32,60 @@ SENTENCE_END = frozenset({".", "!", "?", "…"})
 CLOSERS = frozenset({"”", '"', "»", ")", "’", "'"})
 
 
+# the last character of a token after which a sentence may start
+_CANDIDATE_END = re.compile("[" + re.escape("".join(SENTENCE_END | CLOSERS)) + "]")
+_FIRST_CHARS = "\"'”»(–-•"
+
+
 @Language.component("swedish_sentence_rules")
 def swedish_sentence_rules(doc: Doc) -> Doc:
     """Set sentence starts after . ! ? unless the period belongs to an abbreviation,
-    a number ("kap. 3"), or the next word starts in lowercase."""
-    # the previous two tokens are carried along: indexing a Doc costs more than the rules
-    before_prev = prev = None
-    for token in doc:
-        if prev is None:
-            token.is_sent_start = True
-            prev = token
+    a number ("kap. 3"), or the next word starts in lowercase.
+
+    Only a token after one ending in . ! ? … or a closing quote can start a sentence, so
+    the rules look at those few tokens, and the flags are set with one ``Doc.from_array``
+    (setting ``Token.is_sent_start`` token by token costs more than the rules)."""
+    count = len(doc)
+    if count == 0:
+        return doc
+    columns = doc.to_array([IDX, LENGTH, SPACY, LIKE_NUM])
+    starts = columns[:, 0].tolist()
+    ends = (columns[:, 0] + columns[:, 1]).tolist()
+    spaced = columns[:, 2].tolist()
+    numeric = columns[:, 3].tolist()
+    text = doc.text
+    flags = np.full(count, -1, dtype=np.int64)
+    flags[0] = 1
+    last = columns[:, 0] + columns[:, 1] - 1
+    marks = np.fromiter((m.start() for m in _CANDIDATE_END.finditer(text)), dtype=np.int64)
+    owners = np.searchsorted(last, marks)  # the token each mark is in, if it is that token's last character
+    inside = owners < count
+    owners, marks = owners[inside], marks[inside]
+    for prev_index in np.unique(owners[last[owners] == marks]).tolist():
+        index = prev_index + 1
+        if index >= count:
             continue
-        text = token.text
-        prev_text = prev.text
+        token_text = text[starts[index]:ends[index]]
+        prev_text = text[starts[prev_index]:ends[prev_index]]
+        before = prev_index - 1 if prev_index > 0 else None
         start = False
-        if text in CLOSERS and not prev.whitespace_:
+        if token_text in CLOSERS and not spaced[prev_index]:
             start = False  # a closing quote or parenthesis stays with its sentence
         elif prev_text in SENTENCE_END or (prev_text.endswith(".") and len(prev_text) > 1
                                            and prev_text.lower() not in NON_FINAL):
-            first = text[:1]
+            first = token_text[:1]
             # a new sentence starts with a capital, a digit, a quote or a dash/bullet
-            start = bool(first) and (first.isupper() or first.isdigit() or first in "\"'”»(–-•")
+            start = bool(first) and (first.isupper() or first.isdigit() or first in _FIRST_CHARS)
             if prev_text.lower() in NON_FINAL:
                 start = False
-            if first.isdigit() and prev_text == "." and before_prev is not None and before_prev.like_num:
+            if first.isdigit() and prev_text == "." and before is not None and numeric[before]:
                 start = False  # "1.1.2" style numbering split by the tokenizer
-        elif prev_text in CLOSERS and before_prev is not None and before_prev.text in SENTENCE_END \
-                and not before_prev.whitespace_:
-            start = text[:1].isupper()
-        token.is_sent_start = start
-        before_prev, prev = prev, token
+        elif prev_text in CLOSERS and before is not None and text[starts[before]:ends[before]] in SENTENCE_END \
+                and not spaced[before]:
+            start = token_text[:1].isupper()
+        if start:
+            flags[index] = 1
+    doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))
     return doc
 
 
@@ -87,6 +114,25 @@ def _one_sentence(text: str) -> bool:
     return bool(text) and text == text.strip() and not any(mark in body for mark in ".!?…")
 
 
+def _sentences(doc: Doc) -> list[Sentence]:
+    """The sentences of a Doc whose starts are set: ``doc.sents`` read from one array
+    (a Span and its Tokens per sentence cost more than the splitting)."""
+    if len(doc) == 0:
+        return []
+    columns = doc.to_array([SENT_START, IDX, LENGTH])
+    starts = np.flatnonzero(columns[:, 0] == 1).tolist()
+    ends = (columns[:, 1] + columns[:, 2]).tolist()
+    offsets = columns[:, 1].tolist()
+    text = doc.text
+    sentences = []
+    for first, after in zip(starts, starts[1:] + [len(doc)]):
+        start, end = offsets[first], ends[after - 1]
+        stripped = text[start:end].strip()
+        if stripped:
+            sentences.append(Sentence(text=stripped, start=start, end=end))
+    return sentences
+
+
 def split_many(texts: Iterable[str], batch_size: int = 256) -> Iterator[list[Sentence]]:
     """Stream sentence splitting over many texts (``Language.pipe``), in input order."""
     nlp = sentence_pipeline()
@@ -96,8 +142,7 @@ def split_many(texts: Iterable[str], batch_size: int = 256) -> Iterator[list[Sen
 
     def parsed(batch: list[tuple[int, str]]) -> None:
         for (index, _), doc in zip(batch, nlp.pipe((t for _, t in batch), batch_size=batch_size)):
-            results[index] = [Sentence(text=s.text.strip(), start=s.start_char, end=s.end_char)
-                              for s in doc.sents if s.text.strip()]
+            results[index] = _sentences(doc)
 
     for index, text in enumerate(texts):
         if _one_sentence(text):
