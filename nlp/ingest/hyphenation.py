@@ -79,16 +79,19 @@ class HyphenationRepairer:
         self.seen_closed: Counter[str] = Counter()
 
     def fit(self, lines: Iterable[str]) -> "HyphenationRepairer":
+        bodies = []
         for line in lines:
             body = line.rstrip()
             if body.endswith("-"):
                 body = body[:-1]  # the line-end hyphen itself is what we must decide
-            for match in _WORD.finditer(body):
-                token = match.group(0).lower()
-                if "-" in token:
-                    self.seen_hyphenated[token] += 1
-                else:
-                    self.seen_closed[token] += 1
+            bodies.append(body)
+        # one pass over the whole text (a word never spans a line), counted once per form
+        for token, count in Counter(_WORD.findall("\n".join(bodies))).items():
+            token = token.lower()
+            if "-" in token:
+                self.seen_hyphenated[token] += count
+            else:
+                self.seen_closed[token] += count
         return self
 
     def _hyphenated_stem_seen(self, head: str, tail: str) -> bool:

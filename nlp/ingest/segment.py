@@ -41,6 +41,22 @@ TOC_LEADER_ROW = re.compile(r"^(?P<title>\S.*?)\s*(?:[.…·_]\s?){4,}\s*(?P<pag
 TOC_PLAIN_ROW = re.compile(r"^(?P<title>\S.*?[^\d\s.,%])\s+(?P<page>\d{1,3})$")
 SOFT_END = SOFT_HYPHEN
 HYPHEN_END = re.compile(r"(?P<head>[\w]+)-$")
+HYPHEN_WINDOW = 80  # characters searched for the word before a line-end hyphen
+
+
+def _hyphen_head_start(text: str) -> int | None:
+    """Where the word before a line-end hyphen starts ("… välfärds-"), as
+    ``HYPHEN_END.search`` finds it, without scanning a whole paragraph for it."""
+    if not text.endswith("-"):
+        return None
+    window = text[-HYPHEN_WINDOW:]
+    match = HYPHEN_END.search(window)
+    if match is None:
+        return None
+    if match.start() == 0 and len(window) < len(text):
+        match = HYPHEN_END.search(text)  # a word longer than the window
+        return match.start() if match else None
+    return len(text) - len(window) + match.start()
 
 
 @dataclass
@@ -334,7 +350,7 @@ class Segmenter:
     # -- paragraphs -------------------------------------------------------------------
     def _continues(self, prev: Line, cur: Line) -> bool:
         """The current line certainly continues the previous one's sentence."""
-        if prev.text.endswith(SOFT_END) or (HYPHEN_END.search(prev.text) and not prev.text.endswith(" -")):
+        if prev.text.endswith(SOFT_END) or (prev.text.endswith("-") and HYPHEN_END.search(prev.text) and not prev.text.endswith(" -")):
             return not (cur.text[:1].isupper() and self.source == "pdf" and cur.gap_before and not cur.page_break_before)
         return _starts_lower(cur.text) and not TERMINAL.search(prev.text)
 
@@ -561,12 +577,12 @@ class Segmenter:
             if out.endswith(SOFT_END):
                 out = out[:-1] + part
                 continue
-            match = HYPHEN_END.search(out)
-            if match and not out.endswith(" -"):
-                head = match["head"]
+            head_start = _hyphen_head_start(out)
+            if head_start is not None and not out.endswith(" -"):
+                head = out[head_start:-1]
                 tail, _, rest = part.partition(" ")
                 joined = self.repairer.join(head, tail)
-                out = out[: match.start()] + joined + (" " + rest if rest else "")
+                out = out[:head_start] + joined + (" " + rest if rest else "")
                 continue
             out = f"{out} {part}"
         return out.replace(SOFT_END, "").strip()
