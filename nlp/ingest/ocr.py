@@ -93,7 +93,7 @@ def ocr_image(image: Any, page_no: int, height_pt: float, dpi: int = OCR_DPI) ->
     """Raw lines of one page image (``dpi`` pixels an inch), with the words' confidences and texts."""
     import pytesseract
 
-    from .pdf import _RawLine, _Segment
+    from .pdf_lines import _RawLine, _Segment
 
     image = deskew(image)
     image.format = "PPM"  # pytesseract hands the image over as a file: uncompressed is 0.3 s a page faster than PNG

@@ -1,17 +1,15 @@
 """Reading a PDF's text layer into a line stream with fonts and geometry (PDFium).
 
 PDFium (through ``pypdfium2``) is the fastest maintained text-layer reader we measured
-(see ``evaluation/benchmarks/scripts/bench_ingest.py``). We read characters with their boxes, font sizes and
-font names, and build physical lines ourselves: PDFium's own text joins a hyphenated
-line with the next one, and we want to decide hyphenation with the Swedish lexicon.
+(see ``evaluation/benchmarks/scripts/bench_ingest.py``). A page's characters become
+physical lines in ``pdf_lines``; here the pages become a document's body lines, with
+page furniture set aside and the text column, body style and table rows found.
 """
 
 from __future__ import annotations
 
-import ctypes
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -21,45 +19,10 @@ import pypdfium2.raw as pdfium_c
 from ..errors import EncryptedPdfError, InputError, ScannedPdfError
 from .furniture import furniture_key, is_pattern_furniture, page_marker, repeated_band_lines
 from ..model import Furniture
-from .hyphenation import BREAK_MARK
 from .lines import Line
+from .pdf_lines import _RawLine, _Segment, page_lines, read_page_chars
 
-HYPHEN_MARK = 0x02  # PDFium reports a line-end hyphen it treats as soft as U+0002
 BAND = 0.09  # share of the page height that counts as header or footer band
-
-
-@dataclass
-class _Segment:
-    text: str
-    x0: float
-    x1: float
-
-
-@dataclass
-class _RawLine:
-    page: int
-    baseline: float
-    top: float
-    size: float
-    bold: bool
-    segments: list[_Segment] = field(default_factory=list)
-    # OCR'd lines: (characters, stroke width / font size) of each word, for the bold estimate
-    ocr_words: list[tuple[int, float]] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return " ".join(s.text for s in self.segments)
-
-    @property
-    def x0(self) -> float:
-        return self.segments[0].x0
-
-    @property
-    def x1(self) -> float:
-        return self.segments[-1].x1
-
-
-BREAK_CODE = ord(BREAK_MARK)  # PDFium's line-break marker inside a word: dropped, the hyphen decides
 
 
 def open_pdf(path: Path, data: bytes) -> pdfium.PdfDocument:
@@ -75,115 +38,9 @@ def open_pdf(path: Path, data: bytes) -> pdfium.PdfDocument:
         raise InputError(f"{path}: not a readable PDF ({exc}). The file may be damaged or truncated.") from exc
 
 
-# A private prototype of FPDFText_GetTextObject that returns the object's address as an
-# int: comparing ctypes pointer objects per character costs more than the whole lookup.
-_get_text_object = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
-    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
-)
-
-
-def _font_style(textpage: object, index: int, buffer: ctypes.Array) -> tuple[float, bool]:
-    """Font size and boldness of a character (looked up once per text object)."""
-    size = round(pdfium_c.FPDFText_GetFontSize(textpage, index), 1)
-    flags = ctypes.c_int()
-    pdfium_c.FPDFText_GetFontInfo(textpage, index, buffer, len(buffer), ctypes.byref(flags))
-    name = bytes(buffer).split(b"\0", 1)[0].decode("latin-1").lower()
-    weight = pdfium_c.FPDFText_GetFontWeight(textpage, index)
-    bold = "bold" in name or "black" in name or "heavy" in name or weight >= 600 or bool(flags.value & (1 << 18))
-    return size, bold
-
-
 def _page_lines(textpage: pdfium.PdfTextPage, page_no: int) -> list[_RawLine]:
-    """Physical lines of one page from its characters.
-
-    Three PDFium calls a character (code, box, text object); font size and weight are
-    read once per text object. Lines are cut where PDFium ends a line or the baseline
-    moves; a gap wider than the font size starts a new segment (a table cell)."""
-    raw = textpage.raw
-    count = pdfium_c.FPDFText_CountChars(raw)
-    get_unicode = pdfium_c.FPDFText_GetUnicode
-    get_box = pdfium_c.FPDFText_GetLooseCharBox
-    rect = pdfium_c.FS_RECTF()
-    rect_ref = ctypes.byref(rect)
-    styles: dict[int, tuple[float, bool]] = {}
-    name_buffer = ctypes.create_string_buffer(128)
-    lines: list[_RawLine] = []
-    current: _RawLine | None = None
-    chars: list[str] = []
-    seg_x0 = seg_x1 = 0.0
-    prev_x1 = None
-    sizes: Counter[float] = Counter()
-    bold_count = 0
-    total = 0
-
-    def flush_segment() -> None:
-        nonlocal chars
-        text = "".join(chars).strip()
-        if current is not None and text:
-            current.segments.append(_Segment(text, seg_x0, seg_x1))
-        chars = []
-
-    def flush_line() -> None:
-        nonlocal current, sizes, bold_count, total
-        flush_segment()
-        if current is not None and current.segments:
-            current.size = sizes.most_common(1)[0][0] if sizes else current.size
-            current.bold = total > 0 and bold_count / total > 0.6
-            lines.append(current)
-        current = None
-        sizes = Counter()
-        bold_count = total = 0
-
-    for i in range(count):
-        code = get_unicode(raw, i)
-        if code == 0x0D or code == 0x0A:
-            flush_line()
-            prev_x1 = None
-            continue
-        if code == 0x20 or code == 0xA0:
-            if chars and chars[-1] != " ":
-                chars.append(" ")
-            continue
-        if code == HYPHEN_MARK:
-            code = 0x2D
-        if code == 0 or code == BREAK_CODE:
-            continue
-        char = chr(code)
-        obj = _get_text_object(raw, i) or 0
-        style = styles.get(obj)
-        if style is None:
-            style = styles[obj] = _font_style(raw, i, name_buffer)
-        size, bold = style
-        get_box(raw, i, rect_ref)
-        baseline = rect.bottom
-        if current is not None and abs(baseline - current.baseline) > 0.45 * (size if size > current.size else current.size):
-            flush_line()
-            prev_x1 = None
-        if current is None:
-            current = _RawLine(page_no, baseline, rect.top, size, False)
-            seg_x0 = rect.left
-            prev_x1 = None
-        if char.isspace():
-            if chars and chars[-1] != " ":
-                chars.append(" ")
-            continue
-        left = rect.left
-        if prev_x1 is not None:
-            gap = left - prev_x1
-            if gap > 1.2 * size:
-                flush_segment()  # a column gap: a new table cell or a right-aligned header part
-            elif gap > 0.12 * size and chars and chars[-1] != " ":
-                chars.append(" ")  # a word gap the PDF drew without a space character
-        if not chars:
-            seg_x0 = left
-        chars.append(char)
-        seg_x1 = prev_x1 = rect.right
-        sizes[size] += 1
-        total += 1
-        if bold:
-            bold_count += 1
-    flush_line()
-    return _merge_baselines(lines)
+    """Physical lines of one page, top to bottom."""
+    return _merge_baselines(page_lines(read_page_chars(textpage, page_no)))
 
 
 def _merge_baselines(lines: list[_RawLine]) -> list[_RawLine]:
