@@ -143,3 +143,84 @@ def test_page_text_in_one_call_has_the_codes_of_each_character(tmp_path: Path) -
         assert chars.codes.tolist() == [pdfium_c.FPDFText_GetUnicode(textpage.raw, i) for i in range(count)]
         marks += int((chars.codes == 0x02).sum())
     assert marks > 0  # the generated report hyphenates words at line ends
+
+
+def _document_lines(path: Path) -> list[tuple]:
+    from nlp.ingest.pdf import read_pdf
+
+    lines, facts = read_pdf(path, path.read_bytes())
+    return [(line.page, line.text, line.size, line.bold, line.fill, line.cells) for line in lines] + [facts["pages"]]
+
+
+@pytest.fixture(scope="module")
+def report_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from evaluation.common import generate_pdfs
+
+    path = tmp_path_factory.mktemp("report") / "report.pdf"
+    generate_pdfs.build_pdf(path, 15, 12, generate_pdfs.load_material(ROOT / "corpora"))
+    return path
+
+
+def test_pages_read_in_two_processes_give_the_lines_of_one(report_pdf: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    import nlp.ingest.pdf as pdf_module
+
+    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "1")
+    serial = _document_lines(report_pdf)
+    monkeypatch.setattr(pdf_module, "PARALLEL_MIN_PAGES", 4)  # the 12-page report counts as long
+    monkeypatch.setattr(pdf_module, "CHUNK_PAGES", 2)
+    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "2")
+    assert pdf_module.reading_workers(12) == 2
+    calls: list = []
+    monkeypatch.setattr(pdf_module, "ProcessPoolExecutor", _Recording(pdf_module.ProcessPoolExecutor, calls))
+    with caplog.at_level(logging.DEBUG, logger="nlp.ingest.pdf"):
+        assert _document_lines(report_pdf) == serial
+    assert calls == [1], "the pages were not read in a second process"
+    assert not [r for r in caplog.records if "one process" in r.getMessage()]  # no fallback
+
+
+class _Recording:
+    def __init__(self, executor: type, calls: list) -> None:
+        self.executor, self.calls = executor, calls
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        self.calls.append(kwargs.get("max_workers"))
+        return self.executor(*args, **kwargs)
+
+
+def test_reading_falls_back_to_one_process_when_none_can_start(report_pdf: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import nlp.ingest.pdf as pdf_module
+
+    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "1")
+    serial = _document_lines(report_pdf)
+    monkeypatch.setattr(pdf_module, "PARALLEL_MIN_PAGES", 4)
+    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "2")
+
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise OSError("no processes in this sandbox")
+
+    monkeypatch.setattr(pdf_module, "ProcessPoolExecutor", no_processes)
+    assert _document_lines(report_pdf) == serial  # read in this process, nothing lost
+
+
+def test_reading_workers_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nlp.errors import InputError
+    from nlp.ingest.pdf import PARALLEL_MIN_PAGES, reading_workers
+
+    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "auto")
+    assert reading_workers(6) == 1  # a short report: one process
+    assert 1 <= reading_workers(500) <= 2
+    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "1")
+    assert reading_workers(500) == 1
+    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "4")
+    assert reading_workers(PARALLEL_MIN_PAGES) == 2 and reading_workers(1000) == 4
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # a thread pool (a web server, Dask) reads reports side by side
+        assert pool.submit(reading_workers, 1000).result() == 1
+    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "många")
+    with pytest.raises(InputError, match="RAPPORT_PDF_WORKERS"):
+        reading_workers(500)

@@ -117,7 +117,7 @@ def load_document(path: str | Path, manifest: Manifest | None = None, *, use_man
     if is_pdf:
         from .pdf import read_pdf  # imported lazily: text-only users do not load PDFium
 
-        lines, facts = read_pdf(path, data, ocr=ocr)
+        lines, facts = read_pdf(path, data, ocr=ocr, meanwhile=_load_sentence_pipeline)
         if facts.get("ocr_pages"):
             done = facts["ocr_pages"]
             warnings.append(f"OCR (Tesseract, swe): {len(done)} of {facts['pages']} pages read from images "
@@ -204,6 +204,14 @@ def _load_structured(path: Path, data: bytes, kind: str, manifest: Manifest | No
         year=meta.year, report_type=meta.report_type, period=meta.period, title=meta.title,
         pages=facts.get("pages"), blocks=blocks, source_format=kind, metadata_source=meta_source,
     )
+
+
+def _load_sentence_pipeline() -> None:
+    """Import spaCy and build the sentence pipeline: done while other processes read a
+    long PDF's pages, so that it is ready when the blocks are."""
+    from .sentences import sentence_pipeline
+
+    sentence_pipeline()
 
 
 MAX_BLOCK_CHARS = 1_000_000  # spaCy's max_length: longer is not a paragraph

@@ -8,10 +8,17 @@ page furniture set aside and the text column, body style and table rows found.
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
 import statistics
+import sys
+import threading
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -22,6 +29,7 @@ from ..model import Furniture
 from .lines import Line
 from .pdf_lines import _RawLine, _Segment, page_lines, read_page_chars
 
+log = logging.getLogger(__name__)
 BAND = 0.09  # share of the page height that counts as header or footer band
 
 
@@ -62,9 +70,10 @@ def _merge_baselines(lines: list[_RawLine]) -> list[_RawLine]:
     return merged
 
 
-def iter_raw_pages(pdf: pdfium.PdfDocument) -> Iterator[tuple[int, float, list[_RawLine]]]:
+def iter_raw_pages(pdf: pdfium.PdfDocument, start: int = 0,
+                   stop: int | None = None) -> Iterator[tuple[int, float, list[_RawLine]]]:
     """Yield (page number, page height, lines) page by page; memory stays bounded."""
-    for index in range(len(pdf)):
+    for index in range(start, len(pdf) if stop is None else stop):
         page = pdf[index]
         try:
             textpage = page.get_textpage()
@@ -76,15 +85,105 @@ def iter_raw_pages(pdf: pdfium.PdfDocument) -> Iterator[tuple[int, float, list[_
             page.close()
 
 
+PARALLEL_MIN_PAGES = 64  # below this, starting a second process costs more than it saves
+
+
+def reading_workers(page_count: int) -> int:
+    """How many processes read a PDF's pages: ``RAPPORT_PDF_WORKERS`` (a number, or
+    "auto": up to 2, the cores of the machine this was built for). One for short PDFs,
+    and outside the main thread of a main process: a Dask worker, a web request or a
+    thread pool already reads reports side by side."""
+    setting = os.environ.get("RAPPORT_PDF_WORKERS", "auto").strip().lower() or "auto"
+    if setting == "auto":
+        wanted = min(2, os.cpu_count() or 1)
+    else:
+        try:
+            wanted = max(1, int(setting))
+        except ValueError:
+            raise InputError(f"RAPPORT_PDF_WORKERS={setting!r}: use a number of processes or 'auto'.") from None
+    if (page_count < PARALLEL_MIN_PAGES or multiprocessing.current_process().daemon
+            or threading.current_thread() is not threading.main_thread()):
+        return 1
+    return min(wanted, page_count // (PARALLEL_MIN_PAGES // 2))
+
+
+CHUNK_PAGES = 16  # pages a process claims at a time: small enough to even out the end
+
+
+_claimed = None  # in a worker process: the shared count of claimed chunks
+
+
+def _share_counter(counter: object) -> None:
+    global _claimed
+    _claimed = counter
+
+
+def _claim(counter: object, chunks: int) -> int | None:
+    with counter.get_lock():  # type: ignore[attr-defined]
+        chunk = counter.value  # type: ignore[attr-defined]
+        if chunk >= chunks:
+            return None
+        counter.value = chunk + 1  # type: ignore[attr-defined]
+        return chunk
+
+
+def _read_claimed_chunks(data: bytes, count: int) -> dict[int, list[tuple[int, float, list[_RawLine]]]]:
+    """In a worker process: read chunks of pages until none is left unclaimed."""
+    pdf = pdfium.PdfDocument(data)
+    read: dict[int, list[tuple[int, float, list[_RawLine]]]] = {}
+    try:
+        chunks = -(-count // CHUNK_PAGES)
+        while (chunk := _claim(_claimed, chunks)) is not None:
+            read[chunk] = list(iter_raw_pages(pdf, chunk * CHUNK_PAGES, min(count, (chunk + 1) * CHUNK_PAGES)))
+        return read
+    finally:
+        pdf.close()
+
+
+def _read_pages(pdf: pdfium.PdfDocument, data: bytes, workers: int,
+                meanwhile: Callable[[], object] | None = None) -> list[tuple[int, float, list[_RawLine]]]:
+    """Every page's lines. With ``workers`` > 1, other processes read chunks of pages
+    while this one runs ``meanwhile`` and then reads chunks too, each claiming the next
+    unread chunk. A page's text does not depend on the other pages, so the result is the
+    same as reading them in order."""
+    count = len(pdf)
+    if workers <= 1:
+        if meanwhile is not None:
+            meanwhile()
+        return list(iter_raw_pages(pdf))
+    # fork starts in milliseconds; a process with threads (a web server) spawns a fresh one
+    forking = sys.platform.startswith("linux") and threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if forking else "spawn")
+    counter = context.Value("i", 0)
+    chunks = -(-count // CHUNK_PAGES)
+    try:
+        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context, initializer=_share_counter,
+                                 initargs=(counter,)) as pool:
+            futures = [pool.submit(_read_claimed_chunks, data, count) for _ in range(workers - 1)]
+            if meanwhile is not None:
+                meanwhile()
+            read: dict[int, list[tuple[int, float, list[_RawLine]]]] = {}
+            while (chunk := _claim(counter, chunks)) is not None:
+                read[chunk] = list(iter_raw_pages(pdf, chunk * CHUNK_PAGES, min(count, (chunk + 1) * CHUNK_PAGES)))
+            for future in futures:
+                read.update(future.result())
+        return [page for chunk in sorted(read) for page in read[chunk]]
+    except (OSError, BrokenProcessPool) as exc:  # no processes here (a sandbox): read them all in this one
+        log.debug("reading the pages in one process: %s", exc)
+        return list(iter_raw_pages(pdf))
+
+
 OCR_MODES = ("auto", "always", "never")
 MIN_PAGE_CHARS = 20  # a page with fewer characters in its text layer is an image
 
 
-def read_pdf(path: Path, data: bytes, ocr: str = "auto") -> tuple[list[Line], dict[str, object]]:
+def read_pdf(path: Path, data: bytes, ocr: str = "auto",
+             meanwhile: Callable[[], object] | None = None) -> tuple[list[Line], dict[str, object]]:
     """Lines of a PDF with furniture removed, plus facts (pages, title, running titles).
 
     ``ocr``: "auto" reads pages without a text layer with Tesseract, "always" every page,
-    "never" none (a scan is then refused with advice)."""
+    "never" none (a scan is then refused with advice). ``meanwhile``: work for this
+    process while other processes read pages (the next stage's loading)."""
     if ocr not in OCR_MODES:
         raise InputError(f"unknown OCR mode {ocr!r}; use auto, always or never.")
     pdf = open_pdf(path, data)
@@ -95,7 +194,7 @@ def read_pdf(path: Path, data: bytes, ocr: str = "auto") -> tuple[list[Line], di
             raise InputError(f"{path}: the PDF has no pages.")
         pages: list[tuple[int, float, list[_RawLine]]] = []
         chars = 0
-        for page_no, height, raw_lines in iter_raw_pages(pdf):
+        for page_no, height, raw_lines in _read_pages(pdf, data, reading_workers(page_count), meanwhile):
             chars += sum(len(line.text) for line in raw_lines)
             pages.append((page_no, height, raw_lines))
         image_pages = [n for n, _, lines in pages if ocr == "always" or

@@ -37,25 +37,19 @@ _CANDIDATE_END = re.compile("[" + re.escape("".join(SENTENCE_END | CLOSERS)) + "
 _FIRST_CHARS = "\"'”»(–-•"
 
 
-@Language.component("swedish_sentence_rules")
-def swedish_sentence_rules(doc: Doc) -> Doc:
-    """Set sentence starts after . ! ? unless the period belongs to an abbreviation,
-    a number ("kap. 3"), or the next word starts in lowercase.
+def _sentence_starts(doc: Doc, text: str) -> tuple[np.ndarray, list[int]]:
+    """The token columns (IDX, LENGTH) and the indices of the tokens that start a
+    sentence, ``text`` being ``doc.text`` (which spaCy rebuilds token by token).
 
     Only a token after one ending in . ! ? … or a closing quote can start a sentence, so
-    the rules look at those few tokens, and the flags are set with one ``Doc.from_array``
-    (setting ``Token.is_sent_start`` token by token costs more than the rules)."""
+    the rules look at those few tokens."""
     count = len(doc)
-    if count == 0:
-        return doc
     columns = doc.to_array([IDX, LENGTH, SPACY, LIKE_NUM])
     starts = columns[:, 0].tolist()
     ends = (columns[:, 0] + columns[:, 1]).tolist()
     spaced = columns[:, 2].tolist()
     numeric = columns[:, 3].tolist()
-    text = doc.text
-    flags = np.full(count, -1, dtype=np.int64)
-    flags[0] = 1
+    sentence_starts = [0]
     last = columns[:, 0] + columns[:, 1] - 1
     marks = np.fromiter((m.start() for m in _CANDIDATE_END.finditer(text)), dtype=np.int64)
     owners = np.searchsorted(last, marks)  # the token each mark is in, if it is that token's last character
@@ -84,7 +78,21 @@ def swedish_sentence_rules(doc: Doc) -> Doc:
                 and not spaced[before]:
             start = token_text[:1].isupper()
         if start:
-            flags[index] = 1
+            sentence_starts.append(index)
+    return columns[:, :2], sentence_starts
+
+
+@Language.component("swedish_sentence_rules")
+def swedish_sentence_rules(doc: Doc) -> Doc:
+    """Set sentence starts after . ! ? unless the period belongs to an abbreviation,
+    a number ("kap. 3"), or the next word starts in lowercase. The flags are set with one
+    ``Doc.from_array``: setting ``Token.is_sent_start`` token by token costs more than
+    the rules."""
+    if len(doc) == 0:
+        return doc
+    _, starts = _sentence_starts(doc, doc.text)
+    flags = np.full(len(doc), -1, dtype=np.int64)
+    flags[starts] = 1
     doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))
     return doc
 
@@ -114,16 +122,15 @@ def _one_sentence(text: str) -> bool:
     return bool(text) and text == text.strip() and not any(mark in body for mark in ".!?…")
 
 
-def _sentences(doc: Doc) -> list[Sentence]:
-    """The sentences of a Doc whose starts are set: ``doc.sents`` read from one array
-    (a Span and its Tokens per sentence cost more than the splitting)."""
+def _sentences(doc: Doc, text: str) -> list[Sentence]:
+    """The sentences of ``text`` tokenised as ``doc``: what ``doc.sents`` gives after the
+    rules, read from arrays (a Span and its Tokens per sentence cost more than the
+    splitting)."""
     if len(doc) == 0:
         return []
-    columns = doc.to_array([SENT_START, IDX, LENGTH])
-    starts = np.flatnonzero(columns[:, 0] == 1).tolist()
-    ends = (columns[:, 1] + columns[:, 2]).tolist()
-    offsets = columns[:, 1].tolist()
-    text = doc.text
+    columns, starts = _sentence_starts(doc, text)
+    ends = (columns[:, 0] + columns[:, 1]).tolist()
+    offsets = columns[:, 0].tolist()
     sentences = []
     for first, after in zip(starts, starts[1:] + [len(doc)]):
         start, end = offsets[first], ends[after - 1]
@@ -141,8 +148,9 @@ def split_many(texts: Iterable[str], batch_size: int = 256) -> Iterator[list[Sen
     next_out = 0
 
     def parsed(batch: list[tuple[int, str]]) -> None:
-        for (index, _), doc in zip(batch, nlp.pipe((t for _, t in batch), batch_size=batch_size)):
-            results[index] = _sentences(doc)
+        # the tokenizer, then the rules on the known text (``swedish_sentence_rules`` in one step)
+        for (index, text), doc in zip(batch, nlp.tokenizer.pipe((t for _, t in batch), batch_size=batch_size)):
+            results[index] = _sentences(doc, text)
 
     for index, text in enumerate(texts):
         if _one_sentence(text):
