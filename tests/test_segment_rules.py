@@ -167,3 +167,24 @@ def test_goals_after_summary_without_follow_up_heading_start_their_own_hierarchy
     assert headings["KF:s inriktningsmål"].section == []
     assert headings["KF:s mål för verksamhetsområdet"].section[0].startswith("KF:s inriktningsmål")
     assert blocks[-1].section[-1] == "Analys" and "Sammanfattande analys" not in blocks[-1].section
+
+
+def test_end_of_line_checks_agree_with_their_patterns() -> None:
+    """The sentence-end and line-end-hyphen checks look at the end of a line instead of
+    searching along it; on every short string over the characters that matter they say
+    what the regular expressions say (long lines included, for the hyphen's window)."""
+    import random
+
+    from nlp.ingest.segment import HYPHEN_END, HYPHEN_WINDOW, TERMINAL, _ends_sentence, _hyphen_head
+
+    rng = random.Random(7)
+    alphabet = "ab .!?:'\"”»)\n,-é1_"
+    for _ in range(50_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 7)))
+        assert _ends_sentence(text) == bool(TERMINAL.search(text)), repr(text)
+        match = HYPHEN_END.search(text)
+        assert _hyphen_head(text) == ((match.start(), match["head"]) if match else None), repr(text)
+    word = "välfärdsteknik" * (HYPHEN_WINDOW // 10)  # a "word" longer than the window
+    for text in (f"Inom {word}-", word + "-", "a " * 100 + "trygghets-", "slut -"):
+        match = HYPHEN_END.search(text)
+        assert _hyphen_head(text) == ((match.start(), match["head"]) if match else None)

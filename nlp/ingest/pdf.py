@@ -192,14 +192,11 @@ def read_pdf(path: Path, data: bytes, ocr: str = "auto",
         page_count = len(pdf)
         if page_count == 0:
             raise InputError(f"{path}: the PDF has no pages.")
-        pages: list[tuple[int, float, list[_RawLine]]] = []
-        chars = 0
-        for page_no, height, raw_lines in _read_pages(pdf, data, reading_workers(page_count), meanwhile):
-            chars += sum(len(line.text) for line in raw_lines)
-            pages.append((page_no, height, raw_lines))
-        image_pages = [n for n, _, lines in pages if ocr == "always" or
-                       (ocr == "auto" and sum(len(line.text) for line in lines) < MIN_PAGE_CHARS
-                        and _has_image(pdf, n))]
+        pages = _read_pages(pdf, data, reading_workers(page_count), meanwhile)
+        page_chars = [sum(len(line.text) for line in raw_lines) for _, _, raw_lines in pages]
+        chars = sum(page_chars)
+        image_pages = [n for (n, _, _), count in zip(pages, page_chars) if ocr == "always" or
+                       (ocr == "auto" and count < MIN_PAGE_CHARS and _has_image(pdf, n))]
         if image_pages:
             from .ocr import OcrProgress, check_swedish, check_tesseract, finish_lines, ocr_pages_parallel
 

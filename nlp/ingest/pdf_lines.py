@@ -79,7 +79,8 @@ _get_text = _prototype(pdfium_c.FPDFText_GetText, ctypes.c_int, ctypes.c_void_p,
                        ctypes.c_void_p)
 _get_box = _prototype(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
                       ctypes.c_void_p)
-_get_text_object = _prototype(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+# the text object's address as an integer, 0 for none
+_get_text_object = _prototype(pdfium_c.FPDFText_GetTextObject, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_int)
 _RECT_SIZE = ctypes.sizeof(pdfium_c.FS_RECTF)
 
 
@@ -136,8 +137,8 @@ def read_page_chars(textpage: pdfium.PdfTextPage, page_no: int) -> PageChars:
     list(map(_get_box, repeat(address, len(indices)), indices,
              range(base, base + _RECT_SIZE * len(indices), _RECT_SIZE)))
     rects = np.frombuffer(boxes, dtype=np.float32).reshape(-1, 4)[: len(indices)].astype(np.float64)
-    objects = np.fromiter((o or 0 for o in map(_get_text_object, repeat(address, len(indices)), indices)),
-                          dtype=np.uint64, count=len(indices))
+    objects = np.fromiter(map(_get_text_object, repeat(address, len(indices)), indices), dtype=np.uint64,
+                          count=len(indices))
     _, first, inverse = np.unique(objects, return_index=True, return_inverse=True)
     name_buffer = ctypes.create_string_buffer(128)
     styles = [_font_style(raw, indices[i], name_buffer) for i in first.tolist()]

@@ -35,6 +35,16 @@ DATE_ROW_END = re.compile(r"\d{4}-\d{2}-\d{2}(\s+\d{4}-\d{2}-\d{2})?\s*(\S.{0,30
 ACTIVITY_DATES = re.compile(r"\d{4}-\d{2}-\d{2}\s+\d{4}-\d{2}-\d{2}(\s+\S.{0,30})?$")
 VALUE = re.compile(r"(\d+\s?%|\d[\d\s]*,\d+|^\d[\d\s]*$|\d{4}-\d{2}-\d{2}|^(Tertial|Helår|VB|T\d)\b|^\d+\s+\d{4}\s*$)")
 TERMINAL = re.compile(r"[.!?:]['\"”»)]*$")
+CLOSING_MARKS = "'\"”»)"
+
+
+def _ends_sentence(text: str) -> bool:
+    """``TERMINAL.search(text)``: ends with . ! ? or : (closing quotes after it allowed),
+    looked at from the end instead of searched for along the line."""
+    if text.endswith("\n"):
+        text = text[:-1]  # `$` also matches before a final newline
+    body = text.rstrip(CLOSING_MARKS)
+    return bool(body) and body[-1] in ".!?:"
 # Tables of contents: an "Innehåll" heading, rows with dotted leaders and a page number.
 TOC_HEADING = re.compile(r"^(Innehåll|Innehållsförteckning|Innehållsförteckning:|Innehåll:)$", re.IGNORECASE)
 TOC_LEADER_ROW = re.compile(r"^(?P<title>\S.*?)\s*(?:[.…·_]\s?){4,}\s*(?P<page>\d{1,3})$")
@@ -44,19 +54,22 @@ HYPHEN_END = re.compile(r"(?P<head>[\w]+)-$")
 HYPHEN_WINDOW = 80  # characters searched for the word before a line-end hyphen
 
 
-def _hyphen_head_start(text: str) -> int | None:
-    """Where the word before a line-end hyphen starts ("… välfärds-"), as
-    ``HYPHEN_END.search`` finds it, without scanning a whole paragraph for it."""
+def _hyphen_head(text: str) -> tuple[int, str] | None:
+    """Where the word before a line-end hyphen starts ("… välfärds-") and the word, as
+    ``HYPHEN_END.search`` finds them, without scanning a whole paragraph for it."""
     if not text.endswith("-"):
-        return None
+        if not text.endswith("-\n"):
+            return None
+        match = HYPHEN_END.search(text)  # `$` also matches before a final newline
+        return (match.start(), match["head"]) if match else None
     window = text[-HYPHEN_WINDOW:]
     match = HYPHEN_END.search(window)
     if match is None:
         return None
     if match.start() == 0 and len(window) < len(text):
         match = HYPHEN_END.search(text)  # a word longer than the window
-        return match.start() if match else None
-    return len(text) - len(window) + match.start()
+        return (match.start(), match["head"]) if match else None
+    return len(text) - len(window) + match.start(), match["head"]
 
 
 @dataclass
@@ -117,7 +130,7 @@ ONE_LINE_HEADER = re.compile(r"^Indikator\s+\S.*\b(Period|Årsmål|Målvärde|M�
 
 def _is_row_line(text: str) -> bool:
     """A table row on one line: a name, then cells, no sentence end."""
-    return not TERMINAL.search(text) and bool(ROW_LINE_END.search(text)) and any(c.isdigit() for c in text)
+    return not _ends_sentence(text) and bool(ROW_LINE_END.search(text)) and any(c.isdigit() for c in text)
 
 
 class Segmenter:
@@ -241,7 +254,7 @@ class Segmenter:
         cfg = self.config
         if line.fill > cfg.free_heading_max_fill or len(text.split()) > cfg.free_heading_max_words:
             return False
-        if TERMINAL.search(text) or text.endswith((",", ";", "-", SOFT_END)) or not (text[0].isupper() or text[0].isdigit()):
+        if _ends_sentence(text) or text.endswith((",", ";", "-", SOFT_END)) or not (text[0].isupper() or text[0].isdigit()):
             return False
         if _is_value_line(text) or NUMBERED_ITEM.match(text) and not NUMBERING.match(text):
             return False
@@ -252,7 +265,7 @@ class Segmenter:
             return False
         if i > 0:
             prev = self.lines[i - 1]
-            if not (TERMINAL.search(prev.text) or line.gap_before or STATUS.match(prev.text) or self._is_heading_text(prev.text)):
+            if not (_ends_sentence(prev.text) or line.gap_before or STATUS.match(prev.text) or self._is_heading_text(prev.text)):
                 return False
         # a heading introduces prose, a list or a table, not another fragment
         return nxt.fill > 0.5 or bool(self._list_match(nxt)) or bool(TABLE_HEADER.match(nxt.text)) or nxt.gap_before
@@ -278,7 +291,7 @@ class Segmenter:
                     and not nxt.gap_before
                     and not nxt.page_break_before
                 )
-                if same_style and (LABEL_ONLY.match(current) or not TERMINAL.search(current)) and self._text_level(nxt.text) is None:
+                if same_style and (LABEL_ONLY.match(current) or not _ends_sentence(current)) and self._text_level(nxt.text) is None:
                     parts.append(nxt.text)
                     j += 1
                     continue
@@ -287,7 +300,7 @@ class Segmenter:
                 parts.append(nxt.text)  # "Nämndmål:" then "1.1.1 Barn och unga ..."
                 j += 1
                 continue
-            if _starts_lower(nxt.text) and not TERMINAL.search(current) and len(nxt.text) < 100:
+            if _starts_lower(nxt.text) and not _ends_sentence(current) and len(nxt.text) < 100:
                 parts.append(nxt.text)  # a wrapped goal title: "... en meningsfull" / "fritid"
                 j += 1
                 continue
@@ -317,7 +330,7 @@ class Segmenter:
             return None
         if self.source == "pdf" and (line.heading_rank is not None or (line.indent < 0.005 and not line.gap_before)):
             return None  # a number at the margin inside running text: "utredning, / 2. Barnet ..."
-        if prev is not None and not TERMINAL.search(prev.text) and prev.fill >= 0.85 and not BULLET.match(prev.text):
+        if prev is not None and not _ends_sentence(prev.text) and prev.fill >= 0.85 and not BULLET.match(prev.text):
             return None  # the line before runs on into this one
         return match
 
@@ -338,7 +351,7 @@ class Segmenter:
                     j += 1
                     continue
                 break
-            if self._continues(prev, nxt) or (not TERMINAL.search(prev.text) and prev.fill >= 0.6 and not nxt.gap_before):
+            if self._continues(prev, nxt) or (not _ends_sentence(prev.text) and prev.fill >= 0.6 and not nxt.gap_before):
                 parts.append(nxt.text)
                 j += 1
                 continue
@@ -350,14 +363,14 @@ class Segmenter:
     # -- paragraphs -------------------------------------------------------------------
     def _continues(self, prev: Line, cur: Line) -> bool:
         """The current line certainly continues the previous one's sentence."""
-        if prev.text.endswith(SOFT_END) or (prev.text.endswith("-") and HYPHEN_END.search(prev.text) and not prev.text.endswith(" -")):
+        if prev.text.endswith(SOFT_END) or (_hyphen_head(prev.text) is not None and not prev.text.endswith(" -")):
             return not (cur.text[:1].isupper() and self.source == "pdf" and cur.gap_before and not cur.page_break_before)
-        return _starts_lower(cur.text) and not TERMINAL.search(prev.text)
+        return _starts_lower(cur.text) and not _ends_sentence(prev.text)
 
     def _paragraph_breaks(self, prev: Line, cur: Line) -> bool:
         if self._continues(prev, cur):
             return False
-        terminal = bool(TERMINAL.search(prev.text))
+        terminal = bool(_ends_sentence(prev.text))
         if cur.page_break_before:
             # the gap at a page break says nothing; a sentence cut at the page end continues,
             # but only a paragraph's last line is short, so a short line ends one even
@@ -425,7 +438,7 @@ class Segmenter:
                 j += 1
                 continue
             text = self.lines[j].text
-            if not pending and len(text) < 80 and not TERMINAL.search(text) and self._toc_row(j + 1, plain):
+            if not pending and len(text) < 80 and not _ends_sentence(text) and self._toc_row(j + 1, plain):
                 pending.append(text)
                 j += 1
                 continue
@@ -462,7 +475,7 @@ class Segmenter:
             line = self.lines[j]
             if line.fill >= self.config.table_fragment_fill or self._list_match(line) and not _is_value_only(line.text):
                 break
-            if TERMINAL.search(line.text) and line.fill > 0.3:
+            if _ends_sentence(line.text) and line.fill > 0.3:
                 break
             if self._text_level(line.text) is not None or STATUS.match(line.text):
                 break
@@ -532,7 +545,7 @@ class Segmenter:
                 return True
             if k > j and (self._text_level(text) is not None or STATUS.match(text)):
                 return False
-            if TERMINAL.search(text) and k + 1 < len(self.lines) and not ACTIVITY_DATES.search(self.lines[k + 1].text):
+            if _ends_sentence(text) and k + 1 < len(self.lines) and not ACTIVITY_DATES.search(self.lines[k + 1].text):
                 return False
         return False
 
@@ -577,9 +590,9 @@ class Segmenter:
             if out.endswith(SOFT_END):
                 out = out[:-1] + part
                 continue
-            head_start = _hyphen_head_start(out)
-            if head_start is not None and not out.endswith(" -"):
-                head = out[head_start:-1]
+            found = _hyphen_head(out)
+            if found is not None and not out.endswith(" -"):
+                head_start, head = found
                 tail, _, rest = part.partition(" ")
                 joined = self.repairer.join(head, tail)
                 out = out[:head_start] + joined + (" " + rest if rest else "")
