@@ -117,7 +117,7 @@ def load_document(path: str | Path, manifest: Manifest | None = None, *, use_man
     if is_pdf:
         from .pdf import read_pdf  # imported lazily: text-only users do not load PDFium
 
-        lines, facts = read_pdf(path, data, ocr=ocr, meanwhile=_load_sentence_pipeline)
+        lines, facts = read_pdf(path, data, ocr=ocr, meanwhile=_prepare_next_stages)
         if facts.get("ocr_pages"):
             done = facts["ocr_pages"]
             warnings.append(f"OCR (Tesseract, swe): {len(done)} of {facts['pages']} pages read from images "
@@ -206,11 +206,14 @@ def _load_structured(path: Path, data: bytes, kind: str, manifest: Manifest | No
     )
 
 
-def _load_sentence_pipeline() -> None:
-    """Import spaCy and build the sentence pipeline: done while other processes read a
-    long PDF's pages, so that it is ready when the blocks are."""
+def _prepare_next_stages() -> None:
+    """Load what segmentation and sentence splitting need (the Swedish word list, spaCy
+    and the sentence pipeline): done while other processes read a long PDF's pages."""
+    from .hyphenation import load_lexicon
+    from .segment import segment_lines  # noqa: F401 - imported for the next stage
     from .sentences import sentence_pipeline
 
+    load_lexicon()
     sentence_pipeline()
 
 

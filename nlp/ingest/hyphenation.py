@@ -36,6 +36,11 @@ LINKING = ("s", "e", "a", "u", "o")  # fogemorfem between compound parts
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 
 
+def load_lexicon() -> None:
+    """Read wordfreq's Swedish list now (it is read on first use, about 0.2 s)."""
+    zipf_frequency("och", "sv")
+
+
 @lru_cache(maxsize=200_000)
 def is_known_word(word: str) -> bool:
     """True when ``word`` (lowercase) is a Swedish word or a compound of Swedish words."""
