@@ -167,11 +167,11 @@ def test_pages_read_in_two_processes_give_the_lines_of_one(report_pdf: Path, mon
 
     import nlp.ingest.pdf as pdf_module
 
-    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "1")
+    monkeypatch.setenv("RAPPORT_INGEST_WORKERS", "1")
     serial = _document_lines(report_pdf)
     monkeypatch.setattr(pdf_module, "PARALLEL_MIN_PAGES", 4)  # the 12-page report counts as long
     monkeypatch.setattr(pdf_module, "CHUNK_PAGES", 2)
-    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "2")
+    monkeypatch.setenv("RAPPORT_INGEST_WORKERS", "2")
     assert pdf_module.reading_workers(12) == 2
     calls: list = []
     monkeypatch.setattr(pdf_module, "ProcessPoolExecutor", _Recording(pdf_module.ProcessPoolExecutor, calls))
@@ -194,10 +194,10 @@ def test_reading_falls_back_to_one_process_when_none_can_start(report_pdf: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import nlp.ingest.pdf as pdf_module
 
-    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "1")
+    monkeypatch.setenv("RAPPORT_INGEST_WORKERS", "1")
     serial = _document_lines(report_pdf)
     monkeypatch.setattr(pdf_module, "PARALLEL_MIN_PAGES", 4)
-    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "2")
+    monkeypatch.setenv("RAPPORT_INGEST_WORKERS", "2")
 
     def no_processes(*args: object, **kwargs: object) -> None:
         raise OSError("no processes in this sandbox")
@@ -210,17 +210,17 @@ def test_reading_workers_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     from nlp.errors import InputError
     from nlp.ingest.pdf import PARALLEL_MIN_PAGES, reading_workers
 
-    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "auto")
+    monkeypatch.setenv("RAPPORT_INGEST_WORKERS", "auto")
     assert reading_workers(6) == 1  # a short report: one process
     assert 1 <= reading_workers(500) <= 2
-    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "1")
+    monkeypatch.setenv("RAPPORT_INGEST_WORKERS", "1")
     assert reading_workers(500) == 1
-    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "4")
+    monkeypatch.setenv("RAPPORT_INGEST_WORKERS", "4")
     assert reading_workers(PARALLEL_MIN_PAGES) == 2 and reading_workers(1000) == 4
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1) as pool:  # a thread pool (a web server, Dask) reads reports side by side
         assert pool.submit(reading_workers, 1000).result() == 1
-    monkeypatch.setenv("RAPPORT_PDF_WORKERS", "många")
-    with pytest.raises(InputError, match="RAPPORT_PDF_WORKERS"):
+    monkeypatch.setenv("RAPPORT_INGEST_WORKERS", "många")
+    with pytest.raises(InputError, match="RAPPORT_INGEST_WORKERS"):
         reading_workers(500)

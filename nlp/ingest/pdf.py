@@ -9,11 +9,7 @@ page furniture set aside and the text column, body style and table rows found.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import statistics
-import sys
-import threading
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +23,7 @@ from ..errors import EncryptedPdfError, InputError, ScannedPdfError
 from .furniture import furniture_key, is_pattern_furniture, page_marker, repeated_band_lines
 from ..model import Furniture
 from .lines import Line
+from .parallel import ingest_workers, process_context
 from .pdf_lines import _RawLine, _Segment, page_lines, read_page_chars
 
 log = logging.getLogger(__name__)
@@ -89,22 +86,8 @@ PARALLEL_MIN_PAGES = 64  # below this, starting a second process costs more than
 
 
 def reading_workers(page_count: int) -> int:
-    """How many processes read a PDF's pages: ``RAPPORT_PDF_WORKERS`` (a number, or
-    "auto": up to 2, the cores of the machine this was built for). One for short PDFs,
-    and outside the main thread of a main process: a Dask worker, a web request or a
-    thread pool already reads reports side by side."""
-    setting = os.environ.get("RAPPORT_PDF_WORKERS", "auto").strip().lower() or "auto"
-    if setting == "auto":
-        wanted = min(2, os.cpu_count() or 1)
-    else:
-        try:
-            wanted = max(1, int(setting))
-        except ValueError:
-            raise InputError(f"RAPPORT_PDF_WORKERS={setting!r}: use a number of processes or 'auto'.") from None
-    if (page_count < PARALLEL_MIN_PAGES or multiprocessing.current_process().daemon
-            or threading.current_thread() is not threading.main_thread()):
-        return 1
-    return min(wanted, page_count // (PARALLEL_MIN_PAGES // 2))
+    """How many processes read a PDF's pages (``RAPPORT_INGEST_WORKERS``, see ``parallel``)."""
+    return ingest_workers(page_count, PARALLEL_MIN_PAGES)
 
 
 CHUNK_PAGES = 16  # pages a process claims at a time: small enough to even out the end
@@ -151,9 +134,7 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, workers: int,
         if meanwhile is not None:
             meanwhile()
         return list(iter_raw_pages(pdf))
-    # fork starts in milliseconds; a process with threads (a web server) spawns a fresh one
-    forking = sys.platform.startswith("linux") and threading.active_count() == 1
-    context = multiprocessing.get_context("fork" if forking else "spawn")
+    context = process_context()
     counter = context.Value("i", 0)
     chunks = -(-count // CHUNK_PAGES)
     try:

@@ -61,7 +61,7 @@ print(json.dumps({"method": method, "pages": pages, "seconds": seconds, "peak_mb
 
 METHODS = {
     "rapport": "rapport ingest (PDFium chars + fonts/geometry, segmentation, sentences; pages read on 2 cores)",
-    "rapport-1": "rapport ingest, one process (RAPPORT_PDF_WORKERS=1)",
+    "rapport-1": "rapport ingest, one process (RAPPORT_INGEST_WORKERS=1)",
     "pypdfium2": "pypdfium2 get_text_range (plain text only)",
     "pdfplumber": "pdfplumber extract_text (plain text only)",
 }
@@ -81,7 +81,7 @@ def generate(pages: int, out_dir: Path) -> Path:
 
 
 def run_method(method: str, pdf: Path) -> dict[str, object]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), RAPPORT_PDF_WORKERS="1" if method == "rapport-1" else "auto")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), RAPPORT_INGEST_WORKERS="1" if method == "rapport-1" else "auto")
     out = subprocess.run([sys.executable, "-c", CHILD, method, str(pdf)], capture_output=True, text=True, env=env, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
