@@ -1,7 +1,8 @@
 """How many processes one long report is ingested with, and how they start.
 
-A long PDF's pages are read, and its sentences split, by this process and others
-(``pdf.py``, ``sentences.py``). ``RAPPORT_INGEST_WORKERS`` sets how many: a number, or
+A long PDF's pages are read by this process and others (``pdf.py``; splitting sentences
+in two processes was tried and gains nothing: each builds spaCy's vocabulary of the words
+it meets). ``RAPPORT_INGEST_WORKERS`` sets how many: a number, or
 "auto" (up to 2, the cores of the machine rapport is built for). Only the main thread of
 a main process starts others: a Dask worker, a web request or a thread pool already
 ingests reports side by side.
