@@ -42,7 +42,7 @@ class PageMarker:
 def page_marker(text: str) -> PageMarker | None:
     """The page number a furniture line states, if it states one."""
     stripped = text.strip()
-    match = RUNNING_TITLE_WITH_PAGE.match(stripped)
+    match = RUNNING_TITLE_WITH_PAGE.match(stripped) if stripped.endswith(")") else None
     if match:
         return PageMarker(int(match["n"]), int(match["m"]), is_header=False)
     match = PAGE_NUMBER.match(stripped)
@@ -59,7 +59,7 @@ def is_pattern_furniture(text: str, allow_bare_number: bool = False) -> bool:
     folded = stripped.casefold()
     if folded in FURNITURE_TEXTS or REFERENCE_LINE.match(stripped):
         return True
-    if RUNNING_TITLE_WITH_PAGE.match(stripped):
+    if stripped.endswith(")") and RUNNING_TITLE_WITH_PAGE.match(stripped):  # it ends "13(97)"
         return True
     match = PAGE_NUMBER.match(stripped)
     if match:
