@@ -232,7 +232,13 @@ def sequential_lines(chars: PageChars, start: int = 0, stop: int | None = None) 
     return lines
 
 
-_CLEAN = str.maketrans({HYPHEN_MARK: "-", 0: None, BREAK_CODE: None})
+def _page_text(codes: np.ndarray) -> str:
+    """The page's characters as one string, PDFium's soft-hyphen mark as "-"."""
+    marked = np.where(codes == HYPHEN_MARK, 0x2D, codes)
+    try:
+        return marked.astype("<u4").tobytes().decode("utf-32-le")
+    except UnicodeDecodeError:  # a lone surrogate code: one character at a time
+        return "".join(map(chr, marked.tolist()))
 
 
 def _line_starts(bottom: np.ndarray, size: np.ndarray, group_starts: list[int], count: int) -> np.ndarray:
@@ -285,7 +291,8 @@ def page_lines(chars: PageChars) -> list[_RawLine]:
     spaced = np.r_[False, blanks_before[ink_index[1:]] - blanks_before[ink_index[:-1]] > 0]
     cut = np.r_[True, ink_line[1:] != ink_line[:-1]] | (gap > CELL_GAP * ink_size)
     inserted = ~cut & (gap > WORD_GAP * ink_size) & ~spaced
-    text = "".join(map(chr, codes.tolist()))
+    text = _page_text(codes)
+    dropped = bool(np.isin(codes, SKIPPED).any())  # marks to take out of the segments they fall in
 
     segment_starts = np.flatnonzero(cut).tolist()
     segment_ends = segment_starts[1:] + [len(ink)]
@@ -308,8 +315,9 @@ def page_lines(chars: PageChars) -> list[_RawLine]:
             begin = ink_index_list[k]
             next_inserted += 1
         pieces.append(text[begin:ink_index_list[seg_end - 1] + 1])
-        segment = _Segment(" ".join(" ".join(p.translate(_CLEAN).split()) for p in pieces),
-                           left_list[seg_start], right_list[seg_end - 1])
+        if dropped:
+            pieces = [p.replace("\x00", "").replace(BREAK_MARK, "") for p in pieces]
+        segment = _Segment(" ".join(" ".join(p.split()) for p in pieces), left_list[seg_start], right_list[seg_end - 1])
         number = ink_line_list[seg_start]
         if number != current:
             current = number
