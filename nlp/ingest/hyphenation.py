@@ -15,7 +15,14 @@ from collections import Counter
 from functools import lru_cache
 from typing import Iterable
 
-from wordfreq import zipf_frequency
+
+def zipf_frequency(word: str, lang: str) -> float:
+    """``wordfreq.zipf_frequency``, imported on first use: reading a PDF's pages (which
+    needs this module's marks) does not wait for wordfreq (0.1 s)."""
+    from wordfreq import zipf_frequency as frequency
+
+    return frequency(word, lang)
+
 
 # Words after which a trailing hyphen marks a suspended compound: "vård- och omsorgsboende".
 CONJUNCTIONS = frozenset(
