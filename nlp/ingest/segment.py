@@ -52,6 +52,7 @@ TOC_PLAIN_ROW = re.compile(r"^(?P<title>\S.*?[^\d\s.,%])\s+(?P<page>\d{1,3})$")
 SOFT_END = SOFT_HYPHEN
 HYPHEN_END = re.compile(r"(?P<head>[\w]+)-$")
 HYPHEN_WINDOW = 80  # characters searched for the word before a line-end hyphen
+_HYPHEN_END_REVERSED = re.compile(r"-\w+")  # HYPHEN_END on the reversed text
 
 
 def _hyphen_head(text: str) -> tuple[int, str] | None:
@@ -62,14 +63,16 @@ def _hyphen_head(text: str) -> tuple[int, str] | None:
             return None
         match = HYPHEN_END.search(text)  # `$` also matches before a final newline
         return (match.start(), match["head"]) if match else None
+    # the longest run of word characters before the hyphen, read backwards from it
     window = text[-HYPHEN_WINDOW:]
-    match = HYPHEN_END.search(window)
+    match = _HYPHEN_END_REVERSED.match(window[::-1])
     if match is None:
         return None
-    if match.start() == 0 and len(window) < len(text):
+    if match.end() == len(window) and len(window) < len(text):
         match = HYPHEN_END.search(text)  # a word longer than the window
         return (match.start(), match["head"]) if match else None
-    return len(text) - len(window) + match.start(), match["head"]
+    start = len(text) - match.end()
+    return start, text[start:-1]
 
 
 @dataclass
