@@ -11,8 +11,9 @@ model's Normalize module). Texts are tokenised together and encoded in batches o
 leave less padding), and returned in input order as float32.
 
 Dynamic int8 quantisation scales the activations per batch, so a text's vector depends
-slightly on the texts batched with it (cosine about 0.996 between batch 1 and batch 32 on
-corpus sentences); the float model is batch-independent to about 1e-6.
+slightly on the texts batched with it (cosine 0.998 mean, 0.996 min between batch 1 and
+batch 32 on 160 corpus sentences with the default export); the float graph is
+batch-independent to about 1e-6.
 
 Imports only numpy, ``tokenizers`` and ``onnxruntime``: no PyTorch, no transformers.
 """
