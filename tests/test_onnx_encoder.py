@@ -179,7 +179,8 @@ def test_onnx_backend_does_not_import_torch() -> None:
 
 
 @needs_onnx
-def test_stale_export_falls_back_to_torch(tmp_path: Path) -> None:
+def test_stale_export_falls_back_to_torch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RAPPORT_ENCODER_BACKEND", raising=False)  # the default, whatever the shell says
     source = tmp_path / "e5"
     source.mkdir()
     shutil.copy2(default_encoder_path() / "modules.json", source / "modules.json")
