@@ -17,8 +17,8 @@ Run at set-up (``make setup``), right after ``python -m tools.build_e5``; offlin
   quantisation error (mean cosine to the float model 0.9962 all-int8, 0.9980 with it in
   float, 0.9986 with 0, 4 and 5; min 0.9916 → 0.9975), the other MatMul groups (Q/K/V,
   attention output, feed-forward input) and the embeddings far less. ``--all-int8``,
-  ``--per-tensor`` (all int8, per-tensor weights: mean 0.986) and ``--fp32`` (no
-  quantisation) are kept for comparison. onnxruntime's transformer optimizer
+  ``--float-layers 4`` (another choice of float layers), ``--per-tensor`` (all int8,
+  per-tensor weights: mean 0.986) and ``--fp32`` (no quantisation) are kept for comparison. onnxruntime's transformer optimizer
   (``optimize_model``, attention/LayerNorm/GELU fusion) was measured and is not used: its
   fused Attention, MultiHeadAttention and the optimiser's other fusions ran slower on 2
   cores than this graph with ONNX Runtime's own fusions at load time;
@@ -181,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "multilingual-e5-small")
     parser.add_argument("--out", type=Path, help="default: <model>-onnx")
     parser.add_argument("--per-tensor", action="store_true", help="per-tensor int8 weights, all int8 (less accurate)")
+    parser.add_argument("--float-layers", type=lambda v: tuple(sorted({int(x) for x in v.split(",") if x.strip()})),
+                        default=None, metavar="N,N", help="layers whose feed-forward output stays float "
+                        f"(default {','.join(map(str, FLOAT_FFN_LAYERS))}; a measurement option)")
     parser.add_argument("--all-int8", action="store_true",
                         help=f"quantise every MatMul (default: layers {FLOAT_FFN_LAYERS} keep a float feed-forward output)")
     parser.add_argument("--fp32", action="store_true", help="no quantisation: the float ONNX graph")
@@ -191,9 +194,11 @@ def main(argv: list[str] | None = None) -> int:
     if not (model_dir / "modules.json").exists():
         log(f"{model_dir}: not a sentence-transformers folder; build it first (python -m tools.build_e5)")
         return 1
-    float_layers = () if (args.fp32 or args.per_tensor or args.all_int8) else FLOAT_FFN_LAYERS
+    float_layers = () if (args.fp32 or args.per_tensor or args.all_int8) else (
+        FLOAT_FFN_LAYERS if args.float_layers is None else args.float_layers)
     fmt = ("onnx-fp32" if args.fp32 else "onnx-int8-dynamic-per-tensor" if args.per_tensor
-           else "onnx-int8-dynamic" if args.all_int8 else "onnx-int8-dynamic-mixed")
+           else "onnx-int8-dynamic" if not float_layers else "onnx-int8-dynamic-mixed" if float_layers == FLOAT_FFN_LAYERS
+           else "onnx-int8-dynamic-float-ffn-" + "-".join(map(str, float_layers)))
     wanted = wanted_config(model_dir, fmt)
     if not args.force and up_to_date(out, wanted):
         log(f"{out} is up to date ({fmt})")
