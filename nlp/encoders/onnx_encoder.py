@@ -6,12 +6,14 @@
 is tokenised with the same ``tokenizer.json`` (truncated to ``max_seq_length`` tokens,
 special tokens included), the encoder's last hidden state is mean-pooled over the
 attention mask (prompt tokens included, as the pooling config says) and L2-normalised (the
-model's Normalize module). Texts are encoded in batches of ``batch_size`` sorted by length,
-as sentence-transformers does, and returned in input order as float32.
+model's Normalize module). Texts are tokenised together and encoded in batches of
+``batch_size`` sorted by token count (sentence-transformers sorts by characters; tokens
+leave less padding), and returned in input order as float32.
 
 Dynamic int8 quantisation scales the activations per batch, so a text's vector depends
-slightly on the texts batched with it (cosine about 0.996 between batch 1 and batch 32 on
-corpus sentences); the float model is batch-independent to about 1e-6.
+slightly on the texts batched with it (cosine 0.998 mean, 0.996 min between batch 1 and
+batch 32 on 160 corpus sentences with the default export); the float graph is
+batch-independent to about 1e-6.
 
 Imports only numpy, ``tokenizers`` and ``onnxruntime``: no PyTorch, no transformers.
 """
@@ -80,8 +82,7 @@ class OnnxEncoder:
             raise ValueError(f"prompt {prompt_name!r} not found; known prompts: {sorted(self.prompts)}")
         return self.prompts[prompt_name]
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(texts)
+    def _encode_batch(self, encodings: list[Any]) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)
         ids = np.full((len(encodings), width), self.pad_id, dtype=np.int64)
         mask = np.zeros((len(encodings), width), dtype=np.int64)
@@ -107,10 +108,13 @@ class OnnxEncoder:
         texts = [(prefix + str(t)).strip() for t in texts]
         dim = self.get_sentence_embedding_dimension()
         out = np.zeros((len(texts), dim), dtype=np.float32)
-        order = np.argsort([-len(t) for t in texts], kind="stable")  # longest first, as sentence-transformers
+        # all texts are tokenised at once and batched by token count, longest first: batches
+        # of like lengths carry less padding than sorting by characters (sentence-transformers)
+        encodings = self.tokenizer.encode_batch(texts) if texts else []
+        order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
         for start in range(0, len(texts), max(1, batch_size)):
-            rows = order[start:start + batch_size]
-            out[rows] = self._encode_batch([texts[i] for i in rows])
+            rows = order[start:start + max(1, batch_size)]
+            out[rows] = self._encode_batch([encodings[i] for i in rows])
         if self.normalize or normalize_embeddings:
             out /= np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-12, None)
         return out[0] if single else out
