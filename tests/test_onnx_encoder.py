@@ -40,7 +40,7 @@ def corpus_sentences(count: int = 24) -> list[str]:
 
 def test_backend_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RAPPORT_ENCODER_BACKEND", raising=False)
-    assert encoder_backend() == "torch"  # the int8 graph costs the embedding theme model 0.038 covid19 F1: opt-in
+    assert encoder_backend() == "auto"  # the int8 graph where its export is up to date
     for value in ("onnx", "TORCH", " auto "):
         monkeypatch.setenv("RAPPORT_ENCODER_BACKEND", value)
         assert encoder_backend() == value.strip().lower()
@@ -68,7 +68,7 @@ def test_backend_choice_follows_the_onnx_folder(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("RAPPORT_ENCODER_BACKEND", "torch")
     assert resolve_backend(source) == ("torch", str(source))
     monkeypatch.delenv("RAPPORT_ENCODER_BACKEND")
-    assert resolve_backend(source) == ("torch", str(source))  # the default
+    assert resolve_backend(source) == ("onnx", str(export))  # the default: auto
     monkeypatch.setenv("RAPPORT_ENCODER_BACKEND", "auto")
     (source / "build_info.json").write_text(json.dumps({"model_sha256": "b"}))  # the source was rebuilt
     assert resolve_backend(source) == ("torch", str(source))
@@ -189,3 +189,22 @@ def test_stale_export_falls_back_to_torch(tmp_path: Path, monkeypatch: pytest.Mo
     shutil.copytree(onnx_folder(), export, ignore=shutil.ignore_patterns("model.onnx", "tokenizer.json"))
     (export / "tokenizer.json").write_text("{}")
     assert onnx_folder(source) is None and resolve_backend(source)[0] == "torch"
+
+
+@needs_onnx
+def test_passes_side_by_side_give_the_vectors_of_one_at_a_time() -> None:
+    """Passes run on several threads (one ONNX Runtime thread each); the passes, and so
+    the vectors, are the same whatever the number of threads, and rows keep their order."""
+    import numpy as np
+
+    from nlp.encoders.onnx_encoder import RUN_BATCH, OnnxEncoder
+
+    texts = corpus_sentences(3 * RUN_BATCH + 5)
+    folder = onnx_folder()
+    one = OnnxEncoder(folder, threads=1).encode(texts, batch_size=32, prompt_name="passage")
+    encoder = OnnxEncoder(folder, threads=2)
+    two = encoder.encode(texts, batch_size=32, prompt_name="passage")
+    assert encoder._executor is not None  # the passes did run side by side
+    assert np.array_equal(one, two)
+    alone = encoder.encode([texts[7]], prompt_name="passage")  # a text in a pass of its own
+    assert float(alone[0] @ two[7]) > 0.99

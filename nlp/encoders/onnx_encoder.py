@@ -6,9 +6,16 @@
 is tokenised with the same ``tokenizer.json`` (truncated to ``max_seq_length`` tokens,
 special tokens included), the encoder's last hidden state is mean-pooled over the
 attention mask (prompt tokens included, as the pooling config says) and L2-normalised (the
-model's Normalize module). Texts are tokenised together and encoded in batches of
-``batch_size`` sorted by token count (sentence-transformers sorts by characters; tokens
-leave less padding), and returned in input order as float32.
+model's Normalize module). Texts are tokenised together and encoded in passes of at most
+``RUN_BATCH`` texts (fewer if ``batch_size`` is smaller) sorted by token count
+(sentence-transformers sorts by characters; tokens leave less padding), and returned in
+input order as float32.
+
+Passes run side by side, one per core, each on one ONNX Runtime thread: on 2 cores that
+encodes 1.3× the passages per second of one pass at a time on two threads (the threads of
+one small matrix product wait for each other more than they work). A query is one pass
+on one thread (about 0.7 ms slower than on two). The passes are the same whatever the
+number of threads, so the vectors are too.
 
 Dynamic int8 quantisation scales the activations per batch, so a text's vector depends
 slightly on the texts batched with it (cosine 0.998 mean, 0.996 min between batch 1 and
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -30,6 +38,7 @@ import numpy as np
 from ..errors import RapportError
 
 CONFIG = "encoder_config.json"
+RUN_BATCH = 16  # texts per ONNX Runtime pass, chosen by measurement (evaluation/encoders/)
 
 
 def is_onnx_folder(path: str | Path) -> bool:
@@ -59,16 +68,24 @@ class OnnxEncoder:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=self.max_seq_length)
         options = ort.SessionOptions()
-        threads = threads or int(os.environ.get("RAPPORT_ENCODER_THREADS", "0") or 0)
-        if threads:
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
+        # passes run side by side (one per thread), each pass on one ONNX Runtime thread
+        self.threads = max(1, threads or int(os.environ.get("RAPPORT_ENCODER_THREADS", "0") or 0)
+                           or os.cpu_count() or 1)
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(self.folder / self.config.get("file", "model.onnx")), options,
                                             providers=["CPUExecutionProvider"])
         self.input_names = {i.name for i in self.session.get_inputs()}
         pad = self.tokenizer.token_to_id("<pad>")
         self.pad_id = 1 if pad is None else pad
+        self._executor: ThreadPoolExecutor | None = None
+
+    def _pool(self) -> ThreadPoolExecutor:
+        # InferenceSession.run may be called from several threads; it releases the GIL
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="onnx-encoder")
+        return self._executor
 
     def get_sentence_embedding_dimension(self) -> int:
         return int(self.config["dimension"])
@@ -112,9 +129,14 @@ class OnnxEncoder:
         # of like lengths carry less padding than sorting by characters (sentence-transformers)
         encodings = self.tokenizer.encode_batch(texts) if texts else []
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
-        for start in range(0, len(texts), max(1, batch_size)):
-            rows = order[start:start + max(1, batch_size)]
-            out[rows] = self._encode_batch([encodings[i] for i in rows])
+        size = max(1, min(batch_size, RUN_BATCH))
+        passes = [order[start:start + size] for start in range(0, len(texts), size)]
+        if len(passes) > 1 and self.threads > 1:
+            vectors = self._pool().map(lambda rows: self._encode_batch([encodings[i] for i in rows]), passes)
+        else:
+            vectors = (self._encode_batch([encodings[i] for i in rows]) for rows in passes)
+        for rows, pooled in zip(passes, vectors):
+            out[rows] = pooled
         if self.normalize or normalize_embeddings:
             out /= np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-12, None)
         return out[0] if single else out
