@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m tools.build_e5 --out models/multilingual-e5-small
 	touch $(STAMP)
 
-# The encoder's int8 ONNX export, used with RAPPORT_ENCODER_BACKEND=onnx or auto (PyTorch
-# stays the default). Remade when the exporter changes (it skips an export already up to date).
+# The encoder's int8 ONNX export, the default back-end (RAPPORT_ENCODER_BACKEND=auto; torch
+# forces PyTorch). Remade when the exporter changes (it skips an export already up to date).
 $(ONNX): $(STAMP) tools/export_e5_onnx.py
 	$(BIN)/python -m tools.export_e5_onnx --model models/multilingual-e5-small --out models/multilingual-e5-small-onnx
 	touch $(ONNX)
