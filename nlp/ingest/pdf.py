@@ -90,6 +90,7 @@ def reading_workers(page_count: int) -> int:
     return ingest_workers(page_count, PARALLEL_MIN_PAGES)
 
 
+PageLines = tuple[int, float, list[_RawLine]]  # page number, page height, the page's lines
 CHUNK_PAGES = 16  # pages a process claims at a time: small enough to even out the end
 
 
@@ -110,42 +111,44 @@ def _claim(counter: object, chunks: int) -> int | None:
         return chunk
 
 
-def _read_claimed_chunks(data: bytes, count: int) -> dict[int, list[tuple[int, float, list[_RawLine]]]]:
-    """In a worker process: read chunks of pages until none is left unclaimed."""
+def _read_claimed_chunks(pdf: pdfium.PdfDocument, counter: object) -> dict[int, list[PageLines]]:
+    """Read chunks of pages, each the next one no process has claimed, until none is left."""
+    count = len(pdf)
+    chunks = -(-count // CHUNK_PAGES)
+    read: dict[int, list[PageLines]] = {}
+    while (chunk := _claim(counter, chunks)) is not None:
+        read[chunk] = list(iter_raw_pages(pdf, chunk * CHUNK_PAGES, min(count, (chunk + 1) * CHUNK_PAGES)))
+    return read
+
+
+def _worker_read(data: bytes) -> dict[int, list[PageLines]]:
+    """In a worker process: open the PDF and read the chunks it claims."""
     pdf = pdfium.PdfDocument(data)
-    read: dict[int, list[tuple[int, float, list[_RawLine]]]] = {}
     try:
-        chunks = -(-count // CHUNK_PAGES)
-        while (chunk := _claim(_claimed, chunks)) is not None:
-            read[chunk] = list(iter_raw_pages(pdf, chunk * CHUNK_PAGES, min(count, (chunk + 1) * CHUNK_PAGES)))
-        return read
+        return _read_claimed_chunks(pdf, _claimed)
     finally:
         pdf.close()
 
 
 def _read_pages(pdf: pdfium.PdfDocument, data: bytes, workers: int,
-                meanwhile: Callable[[], object] | None = None) -> list[tuple[int, float, list[_RawLine]]]:
+                meanwhile: Callable[[], object] | None = None) -> list[PageLines]:
     """Every page's lines. With ``workers`` > 1, other processes read chunks of pages
     while this one runs ``meanwhile`` and then reads chunks too, each claiming the next
     unread chunk. A page's text does not depend on the other pages, so the result is the
     same as reading them in order."""
-    count = len(pdf)
     if workers <= 1:
         if meanwhile is not None:
             meanwhile()
         return list(iter_raw_pages(pdf))
     context = process_context()
     counter = context.Value("i", 0)
-    chunks = -(-count // CHUNK_PAGES)
     try:
         with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context, initializer=_share_counter,
                                  initargs=(counter,)) as pool:
-            futures = [pool.submit(_read_claimed_chunks, data, count) for _ in range(workers - 1)]
+            futures = [pool.submit(_worker_read, data) for _ in range(workers - 1)]
             if meanwhile is not None:
                 meanwhile()
-            read: dict[int, list[tuple[int, float, list[_RawLine]]]] = {}
-            while (chunk := _claim(counter, chunks)) is not None:
-                read[chunk] = list(iter_raw_pages(pdf, chunk * CHUNK_PAGES, min(count, (chunk + 1) * CHUNK_PAGES)))
+            read = _read_claimed_chunks(pdf, counter)
             for future in futures:
                 read.update(future.result())
         return [page for chunk in sorted(read) for page in read[chunk]]
