@@ -7,10 +7,9 @@ decide hyphenation with the Swedish lexicon.
 Reading is the slow part of PDF ingest: a ctypes call costs more than the work PDFium
 does for it. So a page's text comes in one call, a box and a text object are asked for
 only for the characters that are drawn, the font is looked up once per text object, and
-the lines are built with array operations. A line whose characters leave their first
-character's baseline (a superscript, two columns without a line break) is built by the
-character-by-character rules of :func:`sequential_lines`, which define the result; the
-fast path gives the same lines for all other text (``tests/test_pdf_lines.py``).
+:func:`page_lines` builds the lines with array operations. :func:`sequential_lines` reads
+one character at a time: its rules define the result, and ``tests/test_pdf_lines.py``
+checks that both give the same lines.
 """
 
 from __future__ import annotations
@@ -34,6 +33,7 @@ SKIPPED = (0, BREAK_CODE)
 CELL_GAP = 1.2  # a gap wider than this many font sizes starts a new segment (a table cell)
 WORD_GAP = 0.12  # a gap wider than this (in font sizes) without a space character is a word gap
 BASELINE_JUMP = 0.45  # a baseline further than this (in font sizes) from the line's starts a new line
+BOLD_SHARE = 0.6  # a line is bold when more than this share of its characters is
 
 
 @dataclass
@@ -148,13 +148,11 @@ def read_page_chars(textpage: pdfium.PdfTextPage, page_no: int) -> PageChars:
     return PageChars(page_no, codes, drawn, rects[:, 0], rects[:, 2], rects[:, 3], rects[:, 1], sizes, bolds)
 
 
-def sequential_lines(chars: PageChars, start: int = 0, stop: int | None = None) -> list[_RawLine]:
-    """Physical lines of characters ``start``–``stop`` read one character at a time: the
-    rules that define the result. Lines are cut where PDFium ends a line or the baseline
-    moves; a gap wider than the font size starts a new segment (a table cell)."""
-    stop = len(chars.codes) if stop is None else stop
-    low, high = np.searchsorted(chars.drawn, [start, stop]).tolist()
-    position = {index: low + n for n, index in enumerate(chars.drawn[low:high].tolist())}
+def sequential_lines(chars: PageChars) -> list[_RawLine]:
+    """Physical lines of a page read one character at a time: the rules that define the
+    result. Lines are cut where PDFium ends a line or the baseline moves; a gap wider than
+    the font size starts a new segment (a table cell)."""
+    position = {index: n for n, index in enumerate(chars.drawn.tolist())}
     codes = chars.codes.tolist()
     left, right, bottom, top = chars.left.tolist(), chars.right.tolist(), chars.bottom.tolist(), chars.top.tolist()
     font_size, font_bold = chars.size.tolist(), chars.bold.tolist()
@@ -178,14 +176,13 @@ def sequential_lines(chars: PageChars, start: int = 0, stop: int | None = None) 
         flush_segment()
         if current is not None and current.segments:
             current.size = sizes.most_common(1)[0][0] if sizes else current.size
-            current.bold = total > 0 and bold_count / total > 0.6
+            current.bold = total > 0 and bold_count / total > BOLD_SHARE
             lines.append(current)
         current = None
         sizes = Counter()
         bold_count = total = 0
 
-    for i in range(start, stop):
-        code = codes[i]
+    for i, code in enumerate(codes):
         if code in NEWLINES:
             flush_line()
             prev_x1 = None
@@ -331,5 +328,5 @@ def page_lines(chars: PageChars) -> list[_RawLine]:
     for line, (a, b) in zip(lines, spans):
         line_sizes = sizes[a:b]
         line.size = line_sizes[0] if min(line_sizes) == max(line_sizes) else Counter(line_sizes).most_common(1)[0][0]
-        line.bold = sum(bolds[a:b]) / (b - a) > 0.6
+        line.bold = sum(bolds[a:b]) / (b - a) > BOLD_SHARE
     return lines
