@@ -35,7 +35,15 @@ DATE_ROW_END = re.compile(r"\d{4}-\d{2}-\d{2}(\s+\d{4}-\d{2}-\d{2})?\s*(\S.{0,30
 ACTIVITY_DATES = re.compile(r"\d{4}-\d{2}-\d{2}\s+\d{4}-\d{2}-\d{2}(\s+\S.{0,30})?$")
 VALUE = re.compile(r"(\d+\s?%|\d[\d\s]*,\d+|^\d[\d\s]*$|\d{4}-\d{2}-\d{2}|^(Tertial|Helår|VB|T\d)\b|^\d+\s+\d{4}\s*$)")
 TERMINAL = re.compile(r"[.!?:]['\"”»)]*$")
-CLOSING_MARKS = "'\"”»)"
+CLOSING_MARKS = "'\"”»)"  # what TERMINAL allows after the sentence mark
+# Tables of contents: an "Innehåll" heading, rows with dotted leaders and a page number.
+TOC_HEADING = re.compile(r"^(Innehåll|Innehållsförteckning|Innehållsförteckning:|Innehåll:)$", re.IGNORECASE)
+TOC_LEADER_ROW = re.compile(r"^(?P<title>\S.*?)\s*(?:[.…·_]\s?){4,}\s*(?P<page>\d{1,3})$")
+TOC_PLAIN_ROW = re.compile(r"^(?P<title>\S.*?[^\d\s.,%])\s+(?P<page>\d{1,3})$")
+SOFT_END = SOFT_HYPHEN
+HYPHEN_END = re.compile(r"(?P<head>[\w]+)-$")
+HYPHEN_WINDOW = 80  # characters searched for the word before a line-end hyphen
+_HYPHEN_END_REVERSED = re.compile(r"-\w+")  # HYPHEN_END on the reversed text
 
 
 def _ends_sentence(text: str) -> bool:
@@ -45,14 +53,6 @@ def _ends_sentence(text: str) -> bool:
         text = text[:-1]  # `$` also matches before a final newline
     body = text.rstrip(CLOSING_MARKS)
     return bool(body) and body[-1] in ".!?:"
-# Tables of contents: an "Innehåll" heading, rows with dotted leaders and a page number.
-TOC_HEADING = re.compile(r"^(Innehåll|Innehållsförteckning|Innehållsförteckning:|Innehåll:)$", re.IGNORECASE)
-TOC_LEADER_ROW = re.compile(r"^(?P<title>\S.*?)\s*(?:[.…·_]\s?){4,}\s*(?P<page>\d{1,3})$")
-TOC_PLAIN_ROW = re.compile(r"^(?P<title>\S.*?[^\d\s.,%])\s+(?P<page>\d{1,3})$")
-SOFT_END = SOFT_HYPHEN
-HYPHEN_END = re.compile(r"(?P<head>[\w]+)-$")
-HYPHEN_WINDOW = 80  # characters searched for the word before a line-end hyphen
-_HYPHEN_END_REVERSED = re.compile(r"-\w+")  # HYPHEN_END on the reversed text
 
 
 def _hyphen_head(text: str) -> tuple[int, str] | None:
@@ -373,7 +373,7 @@ class Segmenter:
     def _paragraph_breaks(self, prev: Line, cur: Line) -> bool:
         if self._continues(prev, cur):
             return False
-        terminal = bool(_ends_sentence(prev.text))
+        terminal = _ends_sentence(prev.text)
         if cur.page_break_before:
             # the gap at a page break says nothing; a sentence cut at the page end continues,
             # but only a paragraph's last line is short, so a short line ends one even

@@ -37,20 +37,21 @@ _CANDIDATE_END = re.compile("[" + re.escape("".join(SENTENCE_END | CLOSERS)) + "
 _FIRST_CHARS = "\"'”»(–-•"
 
 
-def _sentence_starts(doc: Doc, text: str) -> tuple[np.ndarray, list[int]]:
-    """The token columns (IDX, LENGTH) and the indices of the tokens that start a
+def _sentence_starts(doc: Doc, text: str) -> tuple[list[int], list[int], list[int]]:
+    """Each token's start and end offsets, and the indices of the tokens that start a
     sentence, ``text`` being ``doc.text`` (which spaCy rebuilds token by token).
 
     Only a token after one ending in . ! ? … or a closing quote can start a sentence, so
     the rules look at those few tokens."""
     count = len(doc)
     columns = doc.to_array([IDX, LENGTH, SPACY, LIKE_NUM])
+    token_ends = columns[:, 0] + columns[:, 1]
     starts = columns[:, 0].tolist()
-    ends = (columns[:, 0] + columns[:, 1]).tolist()
+    ends = token_ends.tolist()
     spaced = columns[:, 2].tolist()
     numeric = columns[:, 3].tolist()
     sentence_starts = [0]
-    last = columns[:, 0] + columns[:, 1] - 1
+    last = token_ends - 1
     marks = np.fromiter((m.start() for m in _CANDIDATE_END.finditer(text)), dtype=np.int64)
     owners = np.searchsorted(last, marks)  # the token each mark is in, if it is that token's last character
     inside = owners < count
@@ -79,7 +80,7 @@ def _sentence_starts(doc: Doc, text: str) -> tuple[np.ndarray, list[int]]:
             start = token_text[:1].isupper()
         if start:
             sentence_starts.append(index)
-    return columns[:, :2], sentence_starts
+    return starts, ends, sentence_starts
 
 
 @Language.component("swedish_sentence_rules")
@@ -90,7 +91,7 @@ def swedish_sentence_rules(doc: Doc) -> Doc:
     the rules."""
     if len(doc) == 0:
         return doc
-    _, starts = _sentence_starts(doc, doc.text)
+    _, _, starts = _sentence_starts(doc, doc.text)
     flags = np.full(len(doc), -1, dtype=np.int64)
     flags[starts] = 1
     doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))
@@ -128,9 +129,7 @@ def _sentences(doc: Doc, text: str) -> list[Sentence]:
     splitting)."""
     if len(doc) == 0:
         return []
-    columns, starts = _sentence_starts(doc, text)
-    ends = (columns[:, 0] + columns[:, 1]).tolist()
-    offsets = columns[:, 0].tolist()
+    offsets, ends, starts = _sentence_starts(doc, text)
     sentences = []
     for first, after in zip(starts, starts[1:] + [len(doc)]):
         start, end = offsets[first], ends[after - 1]
