@@ -131,11 +131,9 @@ class OnnxEncoder:
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
         size = max(1, min(batch_size, RUN_BATCH))
         passes = [order[start:start + size] for start in range(0, len(texts), size)]
-        if len(passes) > 1 and self.threads > 1:
-            vectors = self._pool().map(lambda rows: self._encode_batch([encodings[i] for i in rows]), passes)
-        else:
-            vectors = (self._encode_batch([encodings[i] for i in rows]) for rows in passes)
-        for rows, pooled in zip(passes, vectors):
+        side_by_side = len(passes) > 1 and self.threads > 1
+        run = self._pool().map if side_by_side else map
+        for rows, pooled in zip(passes, run(lambda rows: self._encode_batch([encodings[i] for i in rows]), passes)):
             out[rows] = pooled
         if self.normalize or normalize_embeddings:
             out /= np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-12, None)
